@@ -1,0 +1,109 @@
+"""Background jobs as rows: a service enqueues, the Celery worker runs the kind's handler.
+
+Each app registers its handlers in its own ``jobs.py`` (autodiscovered when Django starts),
+so a page or a command only ever says which kind to run with which parameters.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from common.errors import ServiceError
+from common.models import Job
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    result: dict
+    file_name: str = ""
+    file_content: bytes = b""
+
+
+Handler = Callable[[Job, Progress], JobOutcome]
+_handlers: dict[str, Handler] = {}
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        _handlers[kind] = handler
+        return handler
+
+    return register
+
+
+def job_enqueue(*, kind: str, params: dict | None = None, user=None) -> Job:
+    """Create the job row and hand it to the worker once the row is committed."""
+    if kind not in _handlers:
+        raise ServiceError(f"未知的后台任务类型：{kind}")
+    job = Job.objects.create(kind=kind, params=params or {}, created_by=user)
+    from common.tasks import run_job
+
+    transaction.on_commit(lambda: run_job.delay(job.pk))
+    return job
+
+
+def _progress_reporter(job: Job) -> Progress:
+    """Writes progress at most every 2% so a large job does not write a row per item."""
+    last_written = {"percent": -1}
+
+    def report(done: int, total: int) -> None:
+        percent = done * 100 // total if total else 0
+        if percent - last_written["percent"] < 2 and done != total:
+            return
+        last_written["percent"] = percent
+        Job.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total)
+
+    return report
+
+
+def job_run(job_id: int) -> Job:
+    """Run a queued job in this process; a job that is not queued any more is left alone."""
+    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=timezone.now()
+    )
+    job = Job.objects.get(pk=job_id)
+    if not claimed:
+        return job
+    try:
+        outcome = _handlers[job.kind](job, _progress_reporter(job))
+    except ServiceError as error:
+        return _finish(job, Job.Status.FAILED, message=error.message)
+    except Exception:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        return _finish(job, Job.Status.FAILED, message="后台任务出错，已记录日志，请联系管理员。")
+    if outcome.file_name:
+        job.output.save(outcome.file_name, ContentFile(outcome.file_content), save=False)
+    return _finish(job, Job.Status.SUCCEEDED, result=outcome.result)
+
+
+def _finish(job: Job, status: str, *, message: str = "", result: dict | None = None) -> Job:
+    job.refresh_from_db(fields=["progress_done", "progress_total"])
+    job.status = status
+    job.message = message
+    job.result = result or {}
+    job.finished_at = timezone.now()
+    if status == Job.Status.SUCCEEDED:
+        job.progress_done = job.progress_total = max(job.progress_total, 1)
+    job.save()
+    return job
+
+
+def jobs_fail_stale(*, older_than: timedelta = timedelta(hours=2)) -> int:
+    """A job whose worker died mid-run would stay 'running' forever; close it with a reason."""
+    return Job.objects.filter(
+        status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+        created_at__lt=timezone.now() - older_than,
+    ).update(
+        status=Job.Status.FAILED,
+        message="后台任务超时未完成（后台进程可能已重启），请重新发起。",
+        finished_at=timezone.now(),
+    )

@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Job(TimeStampedModel):
+    """A background job: one row per run, so its progress and result outlive the worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        SUCCEEDED = "succeeded", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("类型", max_length=64, db_index=True)
+    params = models.JSONField("参数", default=dict, blank=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    progress_done = models.PositiveIntegerField("已处理", default=0)
+    progress_total = models.PositiveIntegerField("总数", default=0)
+    message = models.TextField("说明", blank=True)
+    result = models.JSONField("结果", default=dict, blank=True)
+    output = models.FileField("结果文件", upload_to="jobs/%Y/%m/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)

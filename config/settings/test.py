@@ -1,0 +1,16 @@
+"""Test settings: the same environment switches as base, kept apart from a running app.
+
+The test database is a file (not in-memory) so a real Celery worker process can open it,
+and tasks go to their own queue so a developer's running worker never takes them.
+"""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_DEFAULT_QUEUE = "tests"
+MEDIA_ROOT = VAR_DIR / "test-media"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
