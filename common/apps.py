@@ -8,4 +8,4 @@ class CommonConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        autodiscover_modules("jobs")
+        autodiscover_modules("jobs", "importers")

@@ -23,9 +23,13 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class JobOutcome:
+    """What a handler hands back. `failure` marks a job that ran to the end but whose work
+    was refused (an import with bad rows): it fails with that message, keeping its file."""
+
     result: dict
     file_name: str = ""
     file_content: bytes = b""
+    failure: str = ""
 
 
 Handler = Callable[[Job, Progress], JobOutcome]
@@ -82,6 +86,8 @@ def job_run(job_id: int) -> Job:
         return _finish(job, Job.Status.FAILED, message="后台任务出错，已记录日志，请联系管理员。")
     if outcome.file_name:
         job.output.save(outcome.file_name, ContentFile(outcome.file_content), save=False)
+    if outcome.failure:
+        return _finish(job, Job.Status.FAILED, message=outcome.failure, result=outcome.result)
     return _finish(job, Job.Status.SUCCEEDED, result=outcome.result)
 
 

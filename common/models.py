@@ -59,3 +59,32 @@ class Job(TimeStampedModel):
         if not self.progress_total:
             return 0
         return min(100, self.progress_done * 100 // self.progress_total)
+
+
+class ImportJob(Job):
+    """One import of one spreadsheet, from the browser or the command line."""
+
+    file = models.FileField("上传文件", upload_to="imports/%Y/%m/", blank=True)
+    file_name = models.CharField("文件名", max_length=255)
+    file_sha256 = models.CharField("文件哈希", max_length=64, db_index=True)
+    requested_kind = models.CharField("指定类型", max_length=32, default="auto")
+    detected_kind = models.CharField("识别类型", max_length=32, blank=True)
+    sheet_name = models.CharField("工作表", max_length=100, blank=True)
+    dry_run = models.BooleanField("试运行", default=False)
+    skip_invalid = models.BooleanField("跳过错误行", default=False)
+    written = models.BooleanField("已写入", default=False)
+    rows = models.PositiveIntegerField("行数", default=0)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    rejected = models.PositiveIntegerField("错误行", default=0)
+    # Held while the file is being imported, so the same file cannot run twice at once.
+    lock_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "导入记录"
+        verbose_name_plural = "导入记录"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} #{self.pk}"

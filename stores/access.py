@@ -125,3 +125,9 @@ def may_manage_store(user, store: Store) -> bool:
     if scope.level is Level.STORE:
         return scope.role == Role.STORE_MANAGER and store.pk == scope.store_pk
     return False
+
+
+def may_import(user) -> bool:
+    """Spreadsheets are brought in by operations (and admins) only."""
+    scope = scope_of(user)
+    return scope.level is Level.CHAIN and scope.role in {Role.OPERATIONS, Role.ADMIN}

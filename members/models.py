@@ -1,0 +1,80 @@
+from django.db import models
+
+from common.models import TimeStampedModel
+from stores.models import Store
+
+
+class Member(TimeStampedModel):
+    card_no = models.CharField("会员卡号", max_length=32, unique=True)
+    name = models.CharField("会员姓名", max_length=50, blank=True)
+    # Normalised mobile, or "" when the master had none that is valid: kept, never called.
+    phone = models.CharField("手机号", max_length=11, blank=True)
+    store = models.ForeignKey(
+        Store, verbose_name="开卡门店", on_delete=models.PROTECT, related_name="members"
+    )
+    joined_on = models.DateField("开卡日期", null=True, blank=True)
+    points = models.IntegerField("积分", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "会员"
+        verbose_name_plural = "会员"
+        ordering = ["card_no"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=~models.Q(phone=""),
+                name="member_phone_unique_when_valid",
+                violation_error_message="该手机号已属于另一位会员。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card_no} {self.name}"
+
+
+class SaleLine(TimeStampedModel):
+    """One item line of a POS receipt (零售明细): purchase history and every sales figure."""
+
+    receipt_no = models.CharField("零售单号", max_length=40)
+    line_no = models.PositiveIntegerField("行号")
+    sold_at = models.DateTimeField("销售时间")
+    store = models.ForeignKey(
+        Store, verbose_name="门店", on_delete=models.PROTECT, related_name="sale_lines"
+    )
+    # Joined by card number without a constraint: POS lines often arrive before the
+    # member master that holds their card, and non-members have none.
+    member = models.ForeignKey(
+        Member,
+        verbose_name="会员",
+        to_field="card_no",
+        db_column="card_no",
+        db_constraint=False,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="sale_lines",
+    )
+    product_code = models.CharField("商品编码", max_length=40)
+    product_name = models.CharField("商品名称", max_length=200)
+    brand = models.CharField("品牌", max_length=60, blank=True)
+    qty = models.DecimalField("数量", max_digits=12, decimal_places=3)
+    amount = models.DecimalField("实收金额", max_digits=14, decimal_places=2)
+    channel = models.CharField("销售渠道", max_length=40, blank=True)
+    external_order_no = models.CharField("外部订单号", max_length=64, blank=True)
+    staff_no = models.CharField("员工销售ID", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "零售明细"
+        verbose_name_plural = "零售明细"
+        constraints = [
+            models.UniqueConstraint(fields=["receipt_no", "line_no"], name="sale_line_natural_key")
+        ]
+        indexes = [
+            models.Index(fields=["brand", "sold_at"], name="sale_line_brand_time"),
+            models.Index(fields=["member", "sold_at"], name="sale_line_member_time"),
+            models.Index(fields=["store", "sold_at"], name="sale_line_store_time"),
+            models.Index(fields=["external_order_no"], name="sale_line_external_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_no}/{self.line_no}"
