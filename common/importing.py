@@ -272,6 +272,10 @@ class ImportResult:
             "errors": [issue.as_dict() for issue in self.errors],
         }
 
+    def is_refusal(self, *, dry_run: bool) -> bool:
+        """Nothing was (or, with dry_run, would be) written: the file or its rows were refused."""
+        return bool(self.refused) or bool(self.rejected and not self.written and not dry_run)
+
     def message(self, *, dry_run: bool) -> str:
         if self.refused:
             return self.refused
@@ -391,9 +395,15 @@ def import_file(
         return result
     writer = importer.make_writer()
     writer.open()
+    # Reading is nine tenths of the bar; checking and writing the rest.
+    whole = reader.total + reader.total // 9 + 1
+
+    def reading(done: int, total: int) -> None:
+        progress(done, whole)
+
     try:
         _stage_rows(
-            importer, writer, result, head[header_index + 1 :], reader, columns, headers, progress
+            importer, writer, result, head[header_index + 1 :], reader, columns, headers, reading
         )
         writer.flush()
         staged_issues = importer.staged_issues(writer)
@@ -507,7 +517,7 @@ def import_job_create(
 
 
 def import_job_run(job: ImportJob, path: Path, progress: Progress) -> ImportResult:
-    """Run the import of a job row and record its outcome and error report on it."""
+    """Run the import of a job row, record its counts on it and release the file's lock."""
     try:
         result = import_file(
             path,
@@ -519,20 +529,43 @@ def import_job_run(job: ImportJob, path: Path, progress: Progress) -> ImportResu
             options=job.params,
             progress=progress,
         )
-    except BaseException:
-        ImportJob.objects.filter(pk=job.pk).update(lock_key=None)
-        raise
-    ImportJob.objects.filter(pk=job.pk).update(
-        lock_key=None,
-        detected_kind=result.kind,
-        written=result.written,
-        rows=result.rows,
-        created=result.created,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        rejected=result.rejected,
+    finally:
+        job.lock_key = None
+        job.save(update_fields=["lock_key"])
+    job.detected_kind, job.written, job.rows = result.kind, result.written, result.rows
+    job.created, job.updated, job.unchanged = result.created, result.updated, result.unchanged
+    job.rejected = result.rejected
+    job.save(
+        update_fields=[
+            "detected_kind",
+            "written",
+            "rows",
+            "created",
+            "updated",
+            "unchanged",
+            "rejected",
+        ]
     )
     return result
+
+
+def import_outcome(job: ImportJob, result: ImportResult, folder: Path) -> JobOutcome:
+    """The job's outcome: the summary (at most 200 errors; the report has them all), the
+    error report when rows were rejected, and a failure when nothing could be written."""
+    summary = result.summary()
+    summary["message"] = result.message(dry_run=job.dry_run)
+    summary["errors"] = summary["errors"][:200]
+    failure = summary["message"] if result.is_refusal(dry_run=job.dry_run) else ""
+    if not result.errors:
+        return JobOutcome(result=summary, failure=failure)
+    report = folder / "errors.xlsx"
+    error_report_write(result, report)
+    return JobOutcome(
+        result={**summary, "file_name": f"错误行_{Path(job.file_name).stem}.xlsx"},
+        file_name="errors.xlsx",
+        file_content=report.read_bytes(),
+        failure=failure,
+    )
 
 
 ERROR_REPORT_COLUMNS = [
@@ -575,20 +608,4 @@ def run_import_job(job: Job, progress: Progress) -> JobOutcome:
             for chunk in upload.chunks():
                 copy.write(chunk)
         result = import_job_run(import_job, path, progress)
-        summary = result.summary()
-        summary["message"] = result.message(dry_run=import_job.dry_run)
-        summary["errors"] = summary["errors"][:200]
-        refused = bool(result.refused) or (
-            result.rejected and not result.written and not import_job.dry_run
-        )
-        failure = summary["message"] if refused else ""
-        if not result.errors:
-            return JobOutcome(result=summary, failure=failure)
-        report = Path(folder) / "errors.xlsx"
-        error_report_write(result, report)
-        return JobOutcome(
-            result={**summary, "file_name": f"错误行_{Path(import_job.file_name).stem}.xlsx"},
-            file_name="errors.xlsx",
-            file_content=report.read_bytes(),
-            failure=failure,
-        )
+        return import_outcome(import_job, result, Path(folder))

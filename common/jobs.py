@@ -49,10 +49,15 @@ def job_enqueue(*, kind: str, params: dict | None = None, user=None) -> Job:
     if kind not in _handlers:
         raise ServiceError(f"未知的后台任务类型：{kind}")
     job = Job.objects.create(kind=kind, params=params or {}, created_by=user)
+    job_dispatch(job)
+    return job
+
+
+def job_dispatch(job: Job) -> None:
+    """Hand a queued job row to the worker once the row is committed."""
     from common.tasks import run_job
 
     transaction.on_commit(lambda: run_job.delay(job.pk))
-    return job
 
 
 def _progress_reporter(job: Job) -> Progress:
@@ -69,11 +74,22 @@ def _progress_reporter(job: Job) -> Progress:
     return report
 
 
+def job_claim(job_id: int) -> bool:
+    """Mark a queued job as running; False when another process already took it."""
+    return bool(
+        Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+            status=Job.Status.RUNNING, started_at=timezone.now()
+        )
+    )
+
+
+def job_progress(job: Job) -> Progress:
+    return _progress_reporter(job)
+
+
 def job_run(job_id: int) -> Job:
     """Run a queued job in this process; a job that is not queued any more is left alone."""
-    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=timezone.now()
-    )
+    claimed = job_claim(job_id)
     job = Job.objects.get(pk=job_id)
     if not claimed:
         return job
@@ -84,11 +100,18 @@ def job_run(job_id: int) -> Job:
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         return _finish(job, Job.Status.FAILED, message="后台任务出错，已记录日志，请联系管理员。")
+    return job_complete(job, outcome)
+
+
+def job_complete(job: Job, outcome: JobOutcome) -> Job:
+    """Record what a handler handed back: its result, its file, and whether it failed."""
     if outcome.file_name:
         job.output.save(outcome.file_name, ContentFile(outcome.file_content), save=False)
     if outcome.failure:
         return _finish(job, Job.Status.FAILED, message=outcome.failure, result=outcome.result)
-    return _finish(job, Job.Status.SUCCEEDED, result=outcome.result)
+    return _finish(
+        job, Job.Status.SUCCEEDED, message=outcome.result.get("message", ""), result=outcome.result
+    )
 
 
 def _finish(job: Job, status: str, *, message: str = "", result: dict | None = None) -> Job:

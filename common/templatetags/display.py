@@ -14,3 +14,11 @@ register.filter("heading_date", heading_date)
 @register.filter
 def sum_of(items, attribute: str):
     return sum(getattr(item, attribute) or 0 for item in items)
+
+
+@register.filter
+def import_kind_label(code: str) -> str:
+    from common.importing import import_kinds
+
+    kind = import_kinds().get(code)
+    return kind.label if kind else {"auto": "自动识别"}.get(code, code)

@@ -1,10 +1,18 @@
 import json
+import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from common.errors import ServiceError
-from common.importing import file_sha256, import_job_create, import_job_run, import_kinds
+from common.importing import (
+    file_sha256,
+    import_job_create,
+    import_job_run,
+    import_kinds,
+    import_outcome,
+)
+from common.jobs import job_claim, job_complete, job_progress
 
 
 class Command(BaseCommand):
@@ -22,8 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path: Path = options["file"]
         if not path.is_file():
-            self._fail(options, f"找不到文件：{path}")
-        options_for_kind = {"list_name": options["list_name"] or path.stem}
+            self._refuse(options, f"找不到文件：{path}")
         try:
             job = import_job_create(
                 file_name=path.name,
@@ -32,14 +39,15 @@ class Command(BaseCommand):
                 sheet_name=options["sheet"],
                 dry_run=options["dry_run"],
                 skip_invalid=options["skip_invalid"],
-                options=options_for_kind,
+                options={"list_name": options["list_name"] or path.stem},
             )
         except ServiceError as error:
-            self._fail(options, error.message)
-        result = import_job_run(job, path, progress=lambda done, total: None)
-        refused = bool(result.refused) or (
-            result.rejected and not result.written and not options["dry_run"]
-        )
+            self._refuse(options, error.message)
+        # Recorded like a browser import, so the list of past imports shows it too.
+        job_claim(job.pk)
+        result = import_job_run(job, path, job_progress(job))
+        with tempfile.TemporaryDirectory() as folder:
+            job_complete(job, import_outcome(job, result, Path(folder)))
         if options["json"]:
             summary = result.summary()
             if result.refused:
@@ -49,25 +57,13 @@ class Command(BaseCommand):
             for issue in result.errors:
                 self.stderr.write(f"第 {issue.row} 行 {issue.column}: {issue.message}")
             self.stdout.write(result.message(dry_run=options["dry_run"]))
-        if refused:
+        if result.is_refusal(dry_run=options["dry_run"]):
             raise SystemExit(1)
 
-    def _fail(self, options, message: str):
-        if options["json"]:
-            self.stdout.write(
-                json.dumps(
-                    {
-                        "kind": options["kind"],
-                        "rows": 0,
-                        "created": 0,
-                        "updated": 0,
-                        "unchanged": 0,
-                        "rejected": 0,
-                        "errors": [],
-                        "refused": message,
-                    },
-                    ensure_ascii=False,
-                )
-            )
-            raise SystemExit(1)
-        raise CommandError(message)
+    def _refuse(self, options, message: str):
+        if not options["json"]:
+            raise CommandError(message)
+        empty = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+        summary = {"kind": options["kind"], **empty, "errors": [], "refused": message}
+        self.stdout.write(json.dumps(summary, ensure_ascii=False))
+        raise SystemExit(1)
