@@ -10,7 +10,8 @@ from django.contrib.auth.hashers import make_password
 
 from common.importing import Counts, Field, ImportKind, Issue, RowError, import_kind
 from common.sheets import CellError, read_int, read_phone, read_text
-from stores.models import CHAIN_ROLES, STORE_ROLES, Region, Role, Staff, Store, User
+from stores.models import CHAIN_ROLES, STORE_ROLES, Region, Role, Staff, Store
+from stores.services import NewStaff, staff_create_many
 
 ROLE_BY_LABEL = {role.label: role for role in Role if role != Role.ADMIN}
 
@@ -166,37 +167,14 @@ class RosterWriter:
         self, rows: list[RosterRow], stores: dict[int, Store], regions: dict[str, Region]
     ) -> None:
         existing = self._existing_staff()
-        new_rows = [row for row in rows if row.staff_no not in existing]
-        if new_rows:
-            # New logins get no usable password: operations set one in the admin.
-            unusable = make_password(None)
-            taken = set(
-                User.objects.filter(username__in=[r.staff_no for r in new_rows]).values_list(
-                    "username", flat=True
-                )
-            )
-            User.objects.bulk_create(
-                [
-                    User(username=row.staff_no, password=unusable)
-                    for row in new_rows
-                    if row.staff_no not in taken
-                ]
-            )
-        users = {
-            u.username: u for u in User.objects.filter(username__in=[r.staff_no for r in new_rows])
-        }
-        Staff.objects.bulk_create(
-            [
-                Staff(
-                    user=users[row.staff_no],
-                    staff_no=row.staff_no,
-                    name=row.name,
-                    role=row.role,
-                    phone=row.phone,
-                    store=stores.get(row.store_id),
-                )
-                for row in new_rows
-            ]
+        # New logins get no usable password: operations set one in the admin.
+        staff_create_many(
+            people=[
+                NewStaff(row.staff_no, row.name, row.role, row.phone, stores.get(row.store_id))
+                for row in rows
+                if row.staff_no not in existing
+            ],
+            password_hash=make_password(None),
         )
         changed = []
         for row in rows:
