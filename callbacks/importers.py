@@ -13,7 +13,7 @@ class CallbackListKind(ImportKind):
     code = "callback-list"
     label = "回访名单"
     fields = (
-        Field("card_no", ("会员卡号", "卡号")),
+        Field("member", ("会员卡号", "卡号")),
         Field("phone", ("手机号", "手机", "联系电话"), read_phone),
         Field("store_id", ("门店ID",), read_int),
         Field("last_purchase_on", ("最近购买日期",), read_date, blank=True),
@@ -44,7 +44,7 @@ class CallbackListKind(ImportKind):
     def stage_values(self, values, row_number):
         return (
             self.list_name,
-            values["card_no"],
+            values["member"],
             values["phone"],
             self.stores.pk(values["store_id"]),
             values["last_purchase_on"],

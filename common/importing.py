@@ -26,6 +26,7 @@ from common.sheets import (
     CellError,
     RefusedFile,
     check_file,
+    clean_text,
     normalize_header,
     open_sheet,
     read_text,
@@ -257,6 +258,7 @@ class ImportResult:
     rejected: int = 0
     written: bool = False
     refused: str = ""
+    blocked: bool = False
     errors: list[Issue] = field(default_factory=list)
     rejected_rows: dict[int, list] = field(default_factory=dict)
     headers: list[str] = field(default_factory=list)
@@ -272,16 +274,18 @@ class ImportResult:
             "errors": [issue.as_dict() for issue in self.errors],
         }
 
-    def is_refusal(self, *, dry_run: bool) -> bool:
+    @property
+    def is_refusal(self) -> bool:
         """Nothing was (or, with dry_run, would be) written: the file or its rows were refused."""
-        return bool(self.refused) or bool(self.rejected and not self.written and not dry_run)
+        return bool(self.refused) or self.blocked
 
     def message(self, *, dry_run: bool) -> str:
         if self.refused:
             return self.refused
-        if self.rejected and not self.written and not dry_run:
+        if self.blocked:
             return (
-                f"有 {self.rejected} 行无法导入，整个文件未写入任何数据。"
+                f"{'试运行：' if dry_run else ''}有 {self.rejected} 行无法导入，"
+                "整个文件未写入任何数据。"
                 "请修正后重新导入，或选择“跳过错误行”。"
             )
         prefix = "试运行（未写入）：" if dry_run else ""
@@ -420,6 +424,7 @@ def import_file(
         )
         if result.rejected and not skip_invalid:
             result.created = result.updated = result.unchanged = 0
+            result.blocked = True
             return result
         if not dry_run:
             with transaction.atomic():
@@ -434,7 +439,7 @@ def _stage_rows(importer, writer, result, head_rows, reader, columns, headers, p
     seen_keys: dict[tuple, int] = {}
     key_positions = [writer.columns.index(name) for name in writer.key]
     labels = {f.name: f.label for f in importer.fields}
-    key_label = "+".join(labels.get(name, name) for name in writer.key)
+    key_label = "+".join(labels[name] for name in writer.key if name in labels)
     total = reader.total
 
     def rows():
@@ -555,7 +560,7 @@ def import_outcome(job: ImportJob, result: ImportResult, folder: Path) -> JobOut
     summary = result.summary()
     summary["message"] = result.message(dry_run=job.dry_run)
     summary["errors"] = summary["errors"][:200]
-    failure = summary["message"] if result.is_refusal(dry_run=job.dry_run) else ""
+    failure = summary["message"] if result.is_refusal else ""
     if not result.errors:
         return JobOutcome(result=summary, failure=failure)
     report = folder / "errors.xlsx"
@@ -590,7 +595,7 @@ def error_report_write(result: ImportResult, path: Path) -> None:
                 issue.row,
                 issue.column,
                 issue.message,
-                *("" if c is None else str(c) for c in cells),
+                *(clean_text(c) for c in cells),
             )
 
     write_xlsx(path, [Sheet("错误行", columns, rows())])

@@ -239,7 +239,7 @@ def _from_serial(serial: float) -> datetime.datetime:
         return _parse_datetime_text(str(int(serial)))
     if not 1 <= serial < 2958466:
         raise CellError(f"'{serial}' 不是有效的日期")
-    return EXCEL_EPOCH + datetime.timedelta(days=serial)
+    return EXCEL_EPOCH + datetime.timedelta(seconds=round(serial * 86400))
 
 
 def _parse_datetime_text(text: str) -> datetime.datetime:

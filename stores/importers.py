@@ -7,6 +7,7 @@ through the ORM in bulk, with the same counts and checks as every other kind.
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from common.importing import Counts, Field, ImportKind, Issue, RowError, import_kind
 from common.sheets import CellError, read_int, read_phone, read_text
@@ -148,6 +149,7 @@ class RosterWriter:
                 )
             elif self._store_changed(store, row):
                 store.name, store.region = row.store_name, regions[row.region]
+                store.updated_at = timezone.now()
                 store.public_phone, store.mailbox, store.active = (
                     row.public_phone,
                     row.mailbox,
@@ -182,6 +184,7 @@ class RosterWriter:
             if staff is not None and self._staff_changed(staff, row):
                 staff.name, staff.role, staff.phone = row.name, row.role, row.phone
                 staff.store, staff.active = stores.get(row.store_id), True
+                staff.updated_at = timezone.now()
                 changed.append(staff)
         Staff.objects.bulk_update(
             changed, ["name", "role", "phone", "store", "active", "updated_at"]

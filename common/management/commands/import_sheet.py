@@ -57,7 +57,7 @@ class Command(BaseCommand):
             for issue in result.errors:
                 self.stderr.write(f"第 {issue.row} 行 {issue.column}: {issue.message}")
             self.stdout.write(result.message(dry_run=options["dry_run"]))
-        if result.is_refusal(dry_run=options["dry_run"]):
+        if result.is_refusal:
             raise SystemExit(1)
 
     def _refuse(self, options, message: str):
