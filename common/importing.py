@@ -223,6 +223,10 @@ class ImportKind:
     def make_writer(self) -> StagedWriter:
         raise NotImplementedError
 
+    def observe(self, values: dict) -> None:
+        """Sees every data row, valid or not, before it is checked: for facts that depend on
+        a row's place in the file (a line's position within its receipt)."""
+
     def stage_values(self, values: dict, row_number: int) -> Sequence:
         """The staged columns of a converted row; RowError when the row cannot be used."""
         raise NotImplementedError
@@ -453,6 +457,7 @@ def _stage_rows(importer, writer, result, head_rows, reader, columns, headers, p
             continue
         result.rows += 1
         converted, problems = _convert(importer, columns, headers, values)
+        importer.observe(converted)
         staged = None
         if not problems:
             try:

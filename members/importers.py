@@ -102,6 +102,13 @@ class PosSalesKind(ImportKind):
         super().__init__(options)
         self.stores = StoreLookup()
         self.lines_in_receipt: defaultdict[str, int] = defaultdict(int)
+        self.position_in_receipt = 0
+
+    def observe(self, values):
+        receipt_no = values.get("receipt_no")
+        if receipt_no:
+            self.lines_in_receipt[receipt_no] += 1
+            self.position_in_receipt = self.lines_in_receipt[receipt_no]
 
     def make_writer(self) -> StagedWriter:
         return StagedWriter(
@@ -126,8 +133,7 @@ class PosSalesKind(ImportKind):
 
     def stage_values(self, values, row_number):
         receipt_no = values["receipt_no"]
-        self.lines_in_receipt[receipt_no] += 1
-        line_no = values["line_no"] or self.lines_in_receipt[receipt_no]
+        line_no = values["line_no"] or self.position_in_receipt
         return (
             receipt_no,
             line_no,

@@ -310,3 +310,19 @@ def test_amounts_are_rounded_half_up_to_the_fen_and_reimport_unchanged(tmp_path)
         Decimal("1234567.89"),
     ]
     assert import_sheet(path, "--json").json["unchanged"] == 3
+
+
+def test_a_line_keeps_its_place_in_the_receipt_when_a_line_before_it_is_rejected(tmp_path):
+    """Without a 行号 column a line's number is its place in the receipt; a rejected line
+    still holds its place, so re-importing the corrected file only adds that line."""
+    header = [h for h in POS_HEADERS if h != "行号"]
+    lines = [row[:3] + row[4:] for row in pos_rows(3)]
+    broken = [*lines[:1], [*lines[1][:-1], "abc"], *lines[2:]]
+    first = import_sheet(
+        write_xlsx(tmp_path / "a.xlsx", [header, *broken]), "--skip-invalid", "--json"
+    )
+    assert (first.json["created"], first.json["rejected"]) == (2, 1)
+    assert sorted(SaleLine.objects.values_list("line_no", flat=True)) == [1, 3]
+
+    again = import_sheet(write_xlsx(tmp_path / "b.xlsx", [header, *lines]), "--json")
+    assert (again.json["created"], again.json["updated"], again.json["unchanged"]) == (1, 0, 2)
