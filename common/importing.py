@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from common.db import refresh_planner_statistics
 from common.errors import Conflict, ServiceError
 from common.jobs import JobOutcome, Progress, job_handler
 from common.models import ImportJob, Job
@@ -34,6 +35,8 @@ from common.sheets import (
 from common.spreadsheets import Column, Sheet, write_xlsx
 
 STAGE_BATCH = 20_000
+# Past this many rows a write changes the tables enough for the planner to need new figures.
+BULK_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,8 @@ class StagedWriter:
                 f"WHERE {self._distinct(self.target, 'excluded')}",
                 [now, now],
             )
+        if self.staged >= BULK_ROWS:
+            refresh_planner_statistics(self.model)
 
 
 class ImportKind:
