@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,6 @@ format: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 db.sqlite3-* staticfiles
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/import_pos.py $(BENCH_ARGS)

@@ -11,9 +11,11 @@ from .base import DATABASES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# One queue per pytest-xdist process: a worker started by one never takes another's tasks.
-CELERY_TASK_DEFAULT_QUEUE = f"tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-MEDIA_ROOT = VAR_DIR / f"test-media-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+# One queue and media folder per pytest-xdist process: a worker started by one never takes
+# another's tasks, and one process's clean-up never removes another's uploads.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+CELERY_TASK_DEFAULT_QUEUE = f"tests-{XDIST_WORKER}"
+MEDIA_ROOT = VAR_DIR / f"test-media-{XDIST_WORKER}"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
