@@ -152,13 +152,15 @@ def _open_csv(path: Path) -> SheetReader:
 def clean_text(value) -> str:
     """Text with the leading tab Youzan puts before long numbers removed; whole numbers
     that Excel stored as floats (card numbers, IDs) come back without '.0'."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else str(value)
-    return str(value).strip().strip("\t").strip()
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    return str(value).strip()
 
 
 def read_text(value) -> str | None:
@@ -225,7 +227,8 @@ def read_datetime(value) -> datetime.datetime | None:
         naive = _parse_datetime_text(clean_text(value))
     if naive.tzinfo is not None:
         return naive
-    return timezone.make_aware(naive.replace(microsecond=0))
+    # Shanghai keeps no daylight saving, so attaching the zone is exact (and cheap per row).
+    return naive.replace(microsecond=0, tzinfo=timezone.get_default_timezone())
 
 
 def read_date(value) -> datetime.date | None:
