@@ -88,3 +88,25 @@ class ImportJob(Job):
 
     def __str__(self) -> str:
         return f"{self.file_name} #{self.pk}"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which record, and when: reveals of personal data, corrections."""
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", null=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField("操作", max_length=50, db_index=True)
+    target_type = models.CharField("对象类型", max_length=50)
+    target_id = models.CharField("对象", max_length=64)
+    detail = models.JSONField("详情", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"

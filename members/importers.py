@@ -1,5 +1,6 @@
 from collections import defaultdict
 
+from common.errors import ServiceError
 from common.importing import Field, ImportKind, Issue, RowError, StagedWriter, import_kind
 from common.sheets import (
     read_date,
@@ -7,9 +8,10 @@ from common.sheets import (
     read_decimal,
     read_int,
     read_money,
+    read_phone,
     read_phone_or_blank,
 )
-from members.models import Member, SaleLine
+from members.models import CallbackList, CallbackListEntry, Member, SaleLine
 from stores.models import Store
 
 STORE_ID = Field("store_id", ("门店ID",), read_int)
@@ -149,3 +151,54 @@ class PosSalesKind(ImportKind):
             values["external_order_no"] or "",
             values["staff_no"] or "",
         )
+
+
+@import_kind
+class CallbackListKind(ImportKind):
+    """A named list of members to call; the name comes with the import (default: the
+    file's name without extension, as operations name lists by date, e.g. 20221009)."""
+
+    code = "callback-list"
+    label = "回访名单"
+    fields = (
+        Field("member", ("会员卡号", "卡号")),
+        Field("phone", ("手机号", "手机", "联系电话"), read_phone),
+        Field("store_id", ("门店ID",), read_int),
+        Field("last_purchase_on", ("最近购买日期",), read_date, blank=True),
+        Field("spend_last_year", ("近一年消费额",), read_money, blank=True),
+    )
+
+    def __init__(self, options):
+        super().__init__(options)
+        self.list_name = (options.get("list_name") or "").strip()
+        if not self.list_name:
+            raise ServiceError("请为回访名单指定名称。")
+        self.stores = StoreLookup()
+
+    def make_writer(self) -> StagedWriter:
+        return StagedWriter(
+            CallbackListEntry,
+            key=["callback_list", "member"],
+            columns=[
+                "callback_list",
+                "member",
+                "phone",
+                "store",
+                "last_purchase_on",
+                "spend_last_year",
+            ],
+        )
+
+    def stage_values(self, values, row_number):
+        return (
+            self.list_name,
+            values["member"],
+            values["phone"],
+            self.stores.pk(values["store_id"]),
+            values["last_purchase_on"],
+            values["spend_last_year"],
+        )
+
+    def write(self, writer):
+        CallbackList.objects.get_or_create(name=self.list_name)
+        writer.write()

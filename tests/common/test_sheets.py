@@ -8,12 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callbacks.models import CallbackListEntry
 from common import importing
 from common.importing import Field, import_file
 from common.sheets import normalize_header
 from members.importers import MembersKind
-from members.models import Member, SaleLine
+from members.models import CallbackListEntry, Member, SaleLine
 from tests.factories import StoreFactory
 from tests.sheetfiles import (
     CALLBACK_HEADERS,

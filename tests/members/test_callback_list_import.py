@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from callbacks.models import CallbackList, CallbackListEntry
+from members.models import CallbackList, CallbackListEntry
 from tests.factories import StoreFactory
 from tests.sheetfiles import CALLBACK_HEADERS, import_sheet, write_csv, write_xlsx
 
