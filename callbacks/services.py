@@ -12,14 +12,19 @@ from callbacks.models import (
     CallbackAttempt,
     CallbackTask,
     Channel,
+    Chase,
     Outcome,
+    Shortfall,
 )
+from callbacks.quotas import staff_with_calls
+from callbacks.selectors import completed_today
 from campaigns.models import Campaign
+from common.dates import local_today
 from common.errors import Conflict, PermissionDenied, ServiceError
 from common.models import AuditEntry
 from members.models import CallbackListEntry, Member
 from members.selectors import Audience
-from stores.access import Level, scope_of
+from stores.access import Level, may_manage_store, scope_of
 from stores.models import STORE_ROLES, Role, Staff, Store
 
 
@@ -215,4 +220,53 @@ def attempt_log(
     if follow_up_on is not None:
         task.follow_up_on = follow_up_on
     task.save()
+    if channel == Channel.PHONE and outcome in TERMINAL_OUTCOMES:
+        chases_resolve_if_caught_up(campaign=task.campaign, staff=staff)
     return attempt
+
+
+@transaction.atomic
+def chase_create(*, campaign: Campaign, staff: Staff, user, note: str = "") -> Chase:
+    """A 店长 or 片长 nudges a staff member who is behind today's quota; a second chase the
+    same day returns the first."""
+    lead = scope_of(user).staff
+    if lead is None or staff.store is None or not may_manage_store(user, staff.store):
+        raise PermissionDenied("只有本店店长或本片区片长可以催办。")
+    today = local_today()
+    person = staff_with_calls(Staff.objects.filter(pk=staff.pk), campaign, today).first()
+    if person is None or person.done >= campaign.daily_quota:
+        raise ServiceError(f"{staff.name} 今天已完成回访指标，无需催办。")
+    chase, _ = Chase.objects.get_or_create(
+        campaign=campaign,
+        staff=staff,
+        day=today,
+        resolved_at=None,
+        defaults={"chased_by": lead, "note": note.strip()[:200]},
+    )
+    return chase
+
+
+def chases_resolve_if_caught_up(*, campaign: Campaign, staff: Staff) -> int:
+    today = local_today()
+    if completed_today(staff, campaign, today) < campaign.daily_quota:
+        return 0
+    return Chase.objects.filter(
+        campaign=campaign, staff=staff, day=today, resolved_at__isnull=True
+    ).update(resolved_at=timezone.now())
+
+
+@transaction.atomic
+def shortfalls_record(*, campaign: Campaign, day: datetime.date) -> int:
+    """Each store staff member's shortfall of `day` against the quota, recorded once (a
+    rerun rewrites the same rows). Returns how many fell short."""
+    people = staff_with_calls(Staff.objects.all(), campaign, day)
+    short = [
+        Shortfall(
+            campaign=campaign, staff=person, day=day, done=person.done, quota=campaign.daily_quota
+        )
+        for person in people
+        if person.done < campaign.daily_quota
+    ]
+    Shortfall.objects.filter(campaign=campaign, day=day).delete()
+    Shortfall.objects.bulk_create(short, batch_size=2000)
+    return len(short)

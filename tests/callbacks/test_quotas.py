@@ -1,0 +1,126 @@
+"""Quotas, chases and the 08:00 shortfall record (issue 4, items 5 and 9)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from callbacks.models import CallbackTask, Chase, Outcome, Shortfall
+from callbacks.quotas import open_chases, region_coverage, staff_behind_quota, store_coverage
+from callbacks.services import attempt_log, chase_create, shortfalls_record
+from callbacks.tasks import record_yesterdays_shortfalls
+from campaigns.models import Campaign
+from common.dates import local_today
+from common.errors import PermissionDenied, ServiceError
+from members.models import Member
+from stores.models import Role
+from tests.factories import RegionFactory, StaffFactory, StoreFactory, region_lead_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign():
+    today = local_today()
+    return Campaign.objects.create(
+        code="WINONA-TEST",
+        name="薇诺娜测试",
+        brand="薇诺娜",
+        callbacks_start=today - datetime.timedelta(days=5),
+        callbacks_end=today + datetime.timedelta(days=2),
+        presale_start=today + datetime.timedelta(days=3),
+        presale_end=today + datetime.timedelta(days=20),
+        per_member_target=Decimal("200.00"),
+        presale_share=Decimal("0.80"),
+        daily_quota=2,
+    )
+
+
+@pytest.fixture
+def store():
+    return StoreFactory(store_id=307, region=RegionFactory(name="北门片"))
+
+
+def tasks_for(campaign, store, count: int) -> list[CallbackTask]:
+    start = Member.objects.count()
+    return [
+        CallbackTask.objects.create(
+            campaign=campaign,
+            member=Member.objects.create(card_no=f"C{start + i:06d}", store=store),
+            store=store,
+            phone=f"139{start + i:08d}",
+        )
+        for i in range(count)
+    ]
+
+
+def call(task, staff, outcome=Outcome.REACHED, channel="phone"):
+    return attempt_log(task=task, staff=staff, channel=channel, outcome=outcome)
+
+
+def test_behind_quota_counts_only_completed_phone_calls(campaign, store):
+    clerk = StaffFactory(store=store, name="郭敏")
+    colleague = StaffFactory(store=store, name="徐梅")
+    lead = region_lead_of(store.region)
+    first, second, third = tasks_for(campaign, store, 3)
+    call(first, clerk)
+    call(second, clerk, Outcome.NO_ANSWER)
+    call(third, clerk, Outcome.SENT, channel="sms")
+    call(second, colleague)
+    call(third, colleague, Outcome.WRONG_NUMBER)
+
+    behind = staff_behind_quota(lead.user, campaign, local_today())
+    assert [(person.name, person.done, person.behind) for person in behind] == [("郭敏", 1, 1)]
+
+
+def test_coverage_per_store_and_region_with_days_left(campaign, store):
+    clerk = StaffFactory(store=store)
+    tasks = tasks_for(campaign, store, 4)
+    call(tasks[0], clerk)
+    operations = StaffFactory(role=Role.OPERATIONS, store=None)
+    [coverage] = store_coverage(operations.user, campaign, local_today())
+    assert (coverage.audience, coverage.called, coverage.days_left) == (4, 1, 3)
+    [region] = region_coverage(operations.user, campaign, local_today())
+    assert (region.name, region.audience, region.called) == ("北门片", 4, 1)
+
+
+def test_a_chase_shows_until_the_quota_is_met(campaign, store):
+    clerk = StaffFactory(store=store)
+    manager = StaffFactory(store=store, role=Role.STORE_MANAGER)
+    first, second = tasks_for(campaign, store, 2)
+    chase = chase_create(campaign=campaign, staff=clerk, user=manager.user, note="加油")
+    assert chase_create(campaign=campaign, staff=clerk, user=manager.user) == chase
+    assert list(open_chases(clerk, campaign, local_today())) == [chase]
+
+    call(first, clerk)
+    assert list(open_chases(clerk, campaign, local_today())) == [chase]
+    call(second, clerk)
+    assert list(open_chases(clerk, campaign, local_today())) == []
+    with pytest.raises(ServiceError, match="已完成回访指标"):
+        chase_create(campaign=campaign, staff=clerk, user=manager.user)
+
+
+def test_only_the_store_manager_or_region_lead_may_chase(campaign, store):
+    clerk = StaffFactory(store=store)
+    colleague = StaffFactory(store=store)
+    other_manager = StaffFactory(role=Role.STORE_MANAGER, store=StoreFactory(store_id=512))
+    for outsider in (colleague, other_manager):
+        with pytest.raises(PermissionDenied):
+            chase_create(campaign=campaign, staff=clerk, user=outsider.user)
+    lead = region_lead_of(store.region)
+    assert chase_create(campaign=campaign, staff=clerk, user=lead.user).chased_by == lead
+    assert Chase.objects.count() == 1
+
+
+def test_yesterdays_shortfalls_are_recorded_once(campaign, store):
+    clerk = StaffFactory(store=store, staff_no="S30702")
+    StaffFactory(store=store, staff_no="S30703")
+    yesterday = local_today() - datetime.timedelta(days=1)
+    assert record_yesterdays_shortfalls() == 2
+    assert shortfalls_record(campaign=campaign, day=yesterday) == 2
+    rows = Shortfall.objects.filter(day=yesterday).order_by("staff__staff_no")
+    assert [(row.staff.staff_no, row.done, row.quota) for row in rows] == [
+        ("S30702", 0, 2),
+        ("S30703", 0, 2),
+    ]
+    assert clerk.shortfalls.count() == 1
