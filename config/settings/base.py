@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stores.context_processors.acting_staff",
+                "callbacks.context_processors.callback_alerts",
             ],
         },
     },

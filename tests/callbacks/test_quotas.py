@@ -124,3 +124,19 @@ def test_yesterdays_shortfalls_are_recorded_once(campaign, store):
         ("S30703", 0, 2),
     ]
     assert clerk.shortfalls.count() == 1
+
+
+def test_the_chase_and_yesterdays_shortfall_show_on_the_staff_home(client, campaign, store):
+    clerk = StaffFactory(store=store, name="郭敏")
+    manager = StaffFactory(store=store, role=Role.STORE_MANAGER)
+    shortfalls_record(campaign=campaign, day=local_today() - datetime.timedelta(days=1))
+    chase_create(campaign=campaign, staff=clerk, user=manager.user, note="今天补上")
+
+    client.force_login(clerk.user)
+    home = client.get("/").content.decode()
+    assert "催办" in home and "今天补上" in home
+    assert "昨日未达标" in home and "0/2" in home
+    client.force_login(manager.user)
+    managers_home = client.get("/").content.decode()
+    assert "催办" not in managers_home
+    assert managers_home.count("0/2") == 2
