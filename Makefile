@@ -30,6 +30,7 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

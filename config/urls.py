@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("config.api")),
     path("jobs/", include("common.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("callbacks/", include("callbacks.urls")),
     path("", include("stores.urls")),
 ]
 if settings.DEBUG:

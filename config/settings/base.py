@@ -212,6 +212,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A task's last outcome and an attempt's outcome are one choice set under one name.
+    "ENUM_NAME_OVERRIDES": {"CallbackOutcomeEnum": "callbacks.models.Outcome"},
 }
 
 LOGGING = {

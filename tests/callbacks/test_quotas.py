@@ -140,3 +140,24 @@ def test_the_chase_and_yesterdays_shortfall_show_on_the_staff_home(client, campa
     managers_home = client.get("/").content.decode()
     assert "催办" not in managers_home
     assert managers_home.count("0/2") == 2
+
+
+def test_region_lead_lists_staff_behind_quota_and_chases_one(client, campaign, store):
+    clerk = StaffFactory(store=store, name="郭敏")
+    StaffFactory(store=StoreFactory(store_id=512), name="外区员工")
+    lead = region_lead_of(store.region)
+    client.force_login(lead.user)
+
+    page = client.get("/callbacks/compliance/").content.decode()
+    assert "郭敏" in page and "外区员工" not in page
+    response = client.post(f"/callbacks/staff/{clerk.pk}/chase/", follow=True)
+    assert "已催办 郭敏" in response.content.decode()
+    assert Chase.objects.get().chased_by == lead
+
+    outsider = StaffFactory(store=StoreFactory(store_id=513))
+    assert client.post(f"/callbacks/staff/{outsider.pk}/chase/").status_code == 404
+
+
+def test_a_clerk_has_no_compliance_page(client, campaign, store):
+    client.force_login(StaffFactory(store=store).user)
+    assert client.get("/callbacks/compliance/").status_code == 403
