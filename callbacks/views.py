@@ -26,6 +26,7 @@ from callbacks.services import (
     tasks_distribute_evenly,
 )
 from campaigns.models import Campaign
+from campaigns.selectors import campaign_script
 from common.dates import local_today
 from common.errors import NotFound, PermissionDenied, ServiceError
 from stores.access import Level, may_manage_store, scope_of, staff_visible
@@ -95,6 +96,7 @@ def callback_list(request: HttpRequest) -> HttpResponse:
         "unassigned": list(unassigned[:UNASSIGNED_SHOWN]),
         "unassigned_count": unassigned.count(),
         "may_manage": may_manage_store(request.user, staff.store),
+        "script": campaign_script(campaign),
         **_progress_context(request, campaign, staff),
     }
     return render(request, "callbacks/callback_list.html", context)

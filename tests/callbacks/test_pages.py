@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from callbacks.models import CallbackTask
 from callbacks.selectors import active_campaign, call_list
+from callbacks.services import chase_create
 from common.dates import local_today
 from common.models import AuditEntry
 from stores.models import Role
@@ -155,8 +156,9 @@ def test_the_page_makes_the_same_number_of_queries_whatever_the_list_length(
 
 
 # Session, user, staff scope, campaign, my tasks (count + page), unassigned (page + count),
-# my calls today, store totals (tasks + calls today): none of them per task.
-EXPECTED_PAGE_QUERIES = 11
+# my calls today, store totals (tasks + calls today), alerts (campaigns, chases,
+# yesterday's shortfalls): none of them per task.
+EXPECTED_PAGE_QUERIES = 14
 
 
 def test_no_active_campaign_says_so(login, two_stores):
@@ -197,3 +199,18 @@ def test_a_manager_distributes_evenly_and_by_hand_and_a_clerk_takes_one(login, c
     clerk_client.post(reverse("callbacks:take", args=[extra.pk]))
     extra.refresh_from_db()
     assert extra.assigned_to == clerk
+
+
+def test_the_page_folds_the_call_script_and_shows_a_chase(login, campaign, two_stores):
+    own, _ = two_stores
+    clerk = StaffFactory(store=own)
+    manager = StaffFactory(store=own, role=Role.STORE_MANAGER)
+    campaign.script = {"offer": "双十一{brand}买1送1"}
+    campaign.save()
+    CallbackTaskFactory(campaign=campaign, store=own, assigned_to=clerk)
+    chase_create(campaign=campaign, staff=clerk, user=manager.user, note="下午前完成")
+
+    page = login(clerk).get(reverse("callbacks:list")).content.decode()
+    assert '<details class="card script">' in page
+    assert f"双十一{campaign.brand}买1送1" in page
+    assert "下午前完成" in page
