@@ -34,6 +34,7 @@ from stores.models import Role, Staff
 from stores.selectors import store_team
 
 MY_TASKS_PER_PAGE = 20
+STAFF_PER_PAGE = 50
 UNASSIGNED_SHOWN = 10
 ASSIGNABLE_SHOWN = 100
 
@@ -223,8 +224,11 @@ def compliance(request: HttpRequest) -> HttpResponse:
     today = local_today()
     context = {"campaign": campaign, "today": today}
     if campaign is not None:
+        in_window = campaign.callbacks_start <= today <= campaign.callbacks_end
+        behind = staff_behind_quota(request.user, campaign, today) if in_window else []
         context |= {
-            "behind": staff_behind_quota(request.user, campaign, today),
+            "in_window": in_window,
+            "behind_page": Paginator(behind, STAFF_PER_PAGE).get_page(request.GET.get("page")),
             "stores": store_coverage(request.user, campaign, today),
             "regions": region_coverage(request.user, campaign, today),
             "days_left": days_left(campaign, today),

@@ -161,3 +161,13 @@ def test_region_lead_lists_staff_behind_quota_and_chases_one(client, campaign, s
 def test_a_clerk_has_no_compliance_page(client, campaign, store):
     client.force_login(StaffFactory(store=store).user)
     assert client.get("/callbacks/compliance/").status_code == 403
+
+
+def test_outside_the_callback_window_nobody_is_listed_as_behind(client, campaign, store):
+    StaffFactory(store=store, name="郭敏")
+    campaign.callbacks_end = local_today() - datetime.timedelta(days=1)
+    campaign.save()
+    client.force_login(region_lead_of(store.region).user)
+    page = client.get("/callbacks/compliance/").content.decode()
+    assert "今天不在回访期内" in page
+    assert "郭敏" not in page
