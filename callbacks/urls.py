@@ -12,5 +12,6 @@ urlpatterns = [
     path("assign/", views.assign, name="assign"),
     path("assign/evenly/", views.distribute_evenly, name="distribute"),
     path("compliance/", views.compliance, name="compliance"),
+    path("campaigns/<slug:code>/tasks/", views.tasks_generate, name="generate"),
     path("staff/<int:staff_pk>/chase/", views.chase, name="chase"),
 ]

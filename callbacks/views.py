@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from callbacks.forms import AssignForm, AttemptForm
+from callbacks.jobs import CREATE_TASKS
 from callbacks.models import CallbackTask
 from callbacks.quotas import days_left, region_coverage, staff_behind_quota, store_coverage
 from callbacks.selectors import (
@@ -29,7 +30,8 @@ from campaigns.models import Campaign
 from campaigns.selectors import campaign_script
 from common.dates import local_today
 from common.errors import NotFound, PermissionDenied, ServiceError
-from stores.access import Level, may_manage_store, scope_of, staff_visible
+from common.jobs import job_enqueue
+from stores.access import Level, is_operations, may_manage_store, scope_of, staff_visible
 from stores.models import Role, Staff
 from stores.selectors import store_team
 
@@ -251,3 +253,17 @@ def chase(request: HttpRequest, staff_pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已催办 {staff.name}。")
     return redirect("callbacks:compliance")
+
+
+@login_required
+@require_POST
+def tasks_generate(request: HttpRequest, code: str) -> HttpResponse:
+    """营运部 turn a campaign's audience (or its named list) into callback tasks, in the
+    worker; members who already have a task keep it."""
+    if not is_operations(request.user):
+        raise PermissionDenied("只有营运部可以生成回访任务。")
+    campaign = Campaign.objects.filter(code=code).first()
+    if campaign is None:
+        raise NotFound("找不到该活动。")
+    job = job_enqueue(kind=CREATE_TASKS, params={"campaign": campaign.pk}, user=request.user)
+    return redirect("job-detail", job_pk=job.pk)

@@ -10,12 +10,12 @@ from campaigns.selectors import (
     campaign_document,
     campaign_get,
     campaigns_visible,
-    may_edit_campaigns,
     presale_goal,
     targets_visible,
 )
 from campaigns.services import campaign_load
 from common.errors import PermissionDenied, ServiceError
+from stores.access import is_operations
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -87,7 +87,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return campaigns_visible(self.request.user).order_by("-presale_start", "code")
 
     def _load(self, data) -> Campaign:
-        if not may_edit_campaigns(self.request.user):
+        if not is_operations(self.request.user):
             raise PermissionDenied("只有营运部可以设置活动。")
         return campaign_load(data, user=self.request.user)
 

@@ -26,12 +26,6 @@ SCRIPT_TITLES = {"greeting": "开场白", "offer": "活动介绍", "closing": "�
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def may_edit_campaigns(user) -> bool:
-    """Campaigns are set up by operations (and admins) only."""
-    scope = scope_of(user)
-    return scope.level is Level.CHAIN and scope.role in {Role.OPERATIONS, Role.ADMIN}
-
-
 def campaigns_visible(user) -> QuerySet[Campaign]:
     """Every campaign for anyone with a role: a campaign is chain-wide, its targets are not."""
     if scope_of(user).level is Level.NONE:

@@ -13,7 +13,6 @@ from campaigns.selectors import (
     campaign_get,
     campaign_script,
     campaigns_visible,
-    may_edit_campaigns,
     may_split_target,
     presale_goal,
     target_get,
@@ -23,10 +22,11 @@ from campaigns.selectors import (
 )
 from campaigns.services import campaign_load, target_split, target_split_evenly
 from common.errors import PermissionDenied, ServiceError
+from stores.access import is_operations
 
 
 def _require_edit_right(request: HttpRequest) -> None:
-    if not may_edit_campaigns(request.user):
+    if not is_operations(request.user):
         raise PermissionDenied("只有营运部可以设置活动。")
 
 
@@ -37,7 +37,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         "campaigns/campaign_list.html",
         {
             "campaigns": campaigns_visible(request.user),
-            "may_edit": may_edit_campaigns(request.user),
+            "may_edit": is_operations(request.user),
             "upload_form": CampaignUploadForm(),
         },
     )
@@ -54,7 +54,7 @@ def campaign_detail(request: HttpRequest, code: str) -> HttpResponse:
             "presale_share_percent": campaign.presale_share * 100,
             "script": campaign_script(campaign),
             "targets": _with_goals(top_targets(request.user, campaign)),
-            "may_edit": may_edit_campaigns(request.user),
+            "may_edit": is_operations(request.user),
             "upload_form": CampaignUploadForm(),
         },
     )

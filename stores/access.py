@@ -127,7 +127,7 @@ def may_manage_store(user, store: Store) -> bool:
     return False
 
 
-def may_import(user) -> bool:
-    """Spreadsheets are brought in by operations (and admins) only."""
+def is_operations(user) -> bool:
+    """Operations (and admins): they import spreadsheets and set up campaigns."""
     scope = scope_of(user)
     return scope.level is Level.CHAIN and scope.role in {Role.OPERATIONS, Role.ADMIN}

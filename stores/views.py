@@ -12,7 +12,7 @@ from common.errors import NotFound, PermissionDenied, ServiceError
 from common.importing import import_job_create
 from common.jobs import job_dispatch, job_enqueue
 from common.models import ImportJob
-from stores.access import Level, may_import, may_manage_store, region_get, scope_of, store_get
+from stores.access import Level, is_operations, may_manage_store, region_get, scope_of, store_get
 from stores.forms import ImportForm
 from stores.jobs import ROSTER_EXPORT
 from stores.selectors import regions_with_counts, store_team, stores_with_counts
@@ -82,7 +82,7 @@ def roster_export(request: HttpRequest) -> HttpResponse:
 
 
 def _require_import_right(request: HttpRequest) -> None:
-    if not may_import(request.user):
+    if not is_operations(request.user):
         raise PermissionDenied("只有营运部可以导入表格。")
 
 

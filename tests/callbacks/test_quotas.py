@@ -12,7 +12,9 @@ from callbacks.tasks import record_yesterdays_shortfalls
 from campaigns.models import Campaign
 from common.dates import local_today
 from common.errors import PermissionDenied, ServiceError
-from members.models import Member
+from common.jobs import job_run
+from common.models import Job
+from members.models import CallbackList, CallbackListEntry, Member
 from stores.models import Role
 from tests.factories import RegionFactory, StaffFactory, StoreFactory, region_lead_of
 
@@ -171,3 +173,26 @@ def test_outside_the_callback_window_nobody_is_listed_as_behind(client, campaign
     page = client.get("/callbacks/compliance/").content.decode()
     assert "今天不在回访期内" in page
     assert "郭敏" not in page
+
+
+def test_operations_generate_the_campaigns_tasks_as_a_background_job(client, campaign, store):
+    campaign.audience_list = "20221009"
+    campaign.save()
+    CallbackList.objects.create(name="20221009")
+    for card_no in ("C1", "C2"):
+        Member.objects.create(card_no=card_no, store=store)
+        CallbackListEntry.objects.create(
+            callback_list_id="20221009", member_id=card_no, phone="13800138000", store=store
+        )
+    client.force_login(StaffFactory(store=store).user)
+    assert client.post(f"/callbacks/campaigns/{campaign.code}/tasks/").status_code == 403
+
+    client.force_login(StaffFactory(role=Role.OPERATIONS, store=None).user)
+    response = client.post(f"/callbacks/campaigns/{campaign.code}/tasks/")
+    job = Job.objects.get()
+    assert response.url == f"/jobs/{job.pk}/"
+    job = job_run(job.pk)
+    assert job.status == Job.Status.SUCCEEDED
+    assert "新建回访任务 2 条" in job.message
+    assert campaign.callback_tasks.count() == 2
+    assert job_run(Job.objects.create(kind=job.kind, params=job.params).pk).result["created"] == 0
