@@ -19,6 +19,7 @@ urlpatterns = [
     path("jobs/", include("common.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("callbacks/", include("callbacks.urls")),
+    path("presale/daily/", include("presale.urls_daily")),
     path("", include("stores.urls")),
 ]
 if settings.DEBUG:

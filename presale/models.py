@@ -115,3 +115,62 @@ class YouzanSale(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.order_no} {self.distributor_phone}"
+
+
+class Penalty(TimeStampedModel):
+    """A zero store's staff member owes the seed's penalty the day after (rules.md §6):
+    evidence uploaded, or an exemption with a reason, then checked by the 片长."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE)
+    store = models.ForeignKey(Store, verbose_name="门店", on_delete=models.CASCADE)
+    staff = models.ForeignKey(
+        Staff, verbose_name="员工", on_delete=models.CASCADE, related_name="penalties"
+    )
+    zero_day = models.DateField("挂0日期")
+    due_on = models.DateField("应完成日期")
+    evidence = models.FileField("视频或照片", upload_to="penalties/%Y/%m/", blank=True)
+    evidence_at = models.DateTimeField("上传时间", null=True, blank=True)
+    exemption_reason = models.CharField("免做原因", max_length=200, blank=True)
+    checked_by = models.ForeignKey(
+        Staff, verbose_name="检查人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField("检查时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "挂0处罚"
+        verbose_name_plural = "挂0处罚"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "staff", "zero_day"], name="penalty_per_staff_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.zero_day}"
+
+    @property
+    def settled(self) -> bool:
+        return bool(self.evidence) or bool(self.exemption_reason)
+
+
+class ReportedAmount(TimeStampedModel):
+    """The presale amount a 片长 reported for a store and day (片长每晚上报)."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE)
+    store = models.ForeignKey(Store, verbose_name="门店", on_delete=models.CASCADE)
+    day = models.DateField("日期")
+    amount = models.DecimalField("上报金额", **MONEY)
+    reported_by = models.ForeignKey(Staff, verbose_name="上报人", on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = "片长上报金额"
+        verbose_name_plural = "片长上报金额"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "store", "day"], name="reported_amount_per_store_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.day} {self.amount}"

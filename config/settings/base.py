@@ -186,6 +186,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-jobs": {"task": "common.tasks.fail_stale_jobs", "schedule": crontab(minute="*/10")},
+    "create-zero-store-penalties": {
+        "task": "presale.tasks.create_yesterdays_penalties",
+        "schedule": crontab(hour=0, minute=30),
+    },
     "record-callback-shortfalls": {
         "task": "callbacks.tasks.record_yesterdays_shortfalls",
         "schedule": crontab(hour=8, minute=0),
