@@ -2,6 +2,7 @@ from rest_framework.routers import DefaultRouter
 
 from callbacks.api import CallbackTaskViewSet
 from campaigns.api import CampaignViewSet, TargetViewSet
+from presale.api import BookingReconciliationViewSet, PenaltyViewSet, PresaleOrderViewSet
 from stores.api import RegionViewSet, StoreViewSet
 
 router = DefaultRouter()
@@ -10,5 +11,10 @@ router.register("stores", StoreViewSet, basename="store")
 router.register("callback-tasks", CallbackTaskViewSet, basename="callback-task")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("targets", TargetViewSet, basename="target")
+router.register("presale-orders", PresaleOrderViewSet, basename="presale-order")
+router.register("presale-penalties", PenaltyViewSet, basename="presale-penalty")
+router.register(
+    "booking-reconciliation", BookingReconciliationViewSet, basename="booking-reconciliation"
+)
 
 urlpatterns = router.urls

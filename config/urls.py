@@ -19,7 +19,10 @@ urlpatterns = [
     path("jobs/", include("common.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("callbacks/", include("callbacks.urls")),
+    path("presale/orders/", include("presale.urls_registration")),
     path("presale/daily/", include("presale.urls_daily")),
+    path("presale/", include("presale.urls")),
+    path("presale/booking/", include("presale.urls_booking")),
     path("", include("stores.urls")),
 ]
 if settings.DEBUG:

@@ -132,7 +132,11 @@ class Penalty(TimeStampedModel):
     evidence_at = models.DateTimeField("上传时间", null=True, blank=True)
     exemption_reason = models.CharField("免做原因", max_length=200, blank=True)
     checked_by = models.ForeignKey(
-        Staff, verbose_name="检查人", null=True, blank=True, on_delete=models.SET_NULL,
+        Staff,
+        verbose_name="检查人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     checked_at = models.DateTimeField("检查时间", null=True, blank=True)
