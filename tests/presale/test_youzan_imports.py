@@ -11,42 +11,14 @@ from pathlib import Path
 import pytest
 from django.db.models import Sum
 
+from presale.importers import ORDER_EXPORT_HEADERS
 from presale.models import YouzanOrder, YouzanOrderItem, YouzanSale
 from tests.factories import StoreFactory
 from tests.sheetfiles import import_sheet, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db
 
-ORDER_HEADERS = [
-    "订单号",
-    "归属店铺",
-    "订单类型",
-    "订单状态",
-    "推广方式",
-    "订单来源",
-    "订单创建时间",
-    "买家付款时间",
-    "付款方式",
-    "商品金额合计",
-    "运费",
-    "店铺优惠合计",
-    "应收订单金额",
-    "订单实付金额",
-    "全部商品名称",
-    "商品种类数",
-    "订单配送方式",
-    "收货人/提货人",
-    "收货人手机号/提货人手机号",
-    "详细收货地址/提货地址",
-    "买家备注",
-    "买家姓名",
-    "买家是否会员",
-    "买家手机号",
-    "下单网点",
-    "订单退款状态",
-    "订单已退款金额",
-    "商家订单备注",
-]
+ORDER_HEADERS = list(ORDER_EXPORT_HEADERS)
 ITEM_HEADERS = [
     "订单号",
     "订单商品状态",
