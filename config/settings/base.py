@@ -184,8 +184,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# When the nightly snapshots are taken, Asia/Shanghai: NIGHTLY_AT=HH:MM (default 23:30).
+NIGHTLY_HOUR, NIGHTLY_MINUTE = (
+    int(part) for part in os.environ.get("NIGHTLY_AT", "23:30").split(":")
+)
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-jobs": {"task": "common.tasks.fail_stale_jobs", "schedule": crontab(minute="*/10")},
+    "nightly-snapshots": {
+        "task": "reports.tasks.nightly",
+        "schedule": crontab(hour=NIGHTLY_HOUR, minute=NIGHTLY_MINUTE),
+    },
     "create-zero-store-penalties": {
         "task": "presale.tasks.create_yesterdays_penalties",
         "schedule": crontab(hour=0, minute=30),
