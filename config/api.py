@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 from callbacks.api import CallbackTaskViewSet
 from campaigns.api import CampaignViewSet, TargetViewSet
 from presale.api import BookingReconciliationViewSet, PenaltyViewSet, PresaleOrderViewSet
+from reports.api import RegionBoardViewSet, StaffBoardViewSet, StoreBoardViewSet
 from stores.api import RegionViewSet, StoreViewSet
 
 router = DefaultRouter()
@@ -16,5 +17,8 @@ router.register("presale-penalties", PenaltyViewSet, basename="presale-penalty")
 router.register(
     "booking-reconciliation", BookingReconciliationViewSet, basename="booking-reconciliation"
 )
+router.register("leaderboard-regions", RegionBoardViewSet, basename="leaderboard-region")
+router.register("leaderboard-stores", StoreBoardViewSet, basename="leaderboard-store")
+router.register("leaderboard-staff", StaffBoardViewSet, basename="leaderboard-staff")
 
 urlpatterns = router.urls

@@ -23,6 +23,8 @@ urlpatterns = [
     path("presale/daily/", include("presale.urls_daily")),
     path("presale/", include("presale.urls")),
     path("presale/booking/", include("presale.urls_booking")),
+    path("reports/", include("reports.urls")),
+    path("reports/nightly/", include("reports.urls_nightly")),
     path("", include("stores.urls")),
 ]
 if settings.DEBUG:

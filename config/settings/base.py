@@ -156,6 +156,14 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "营运部 <operations@localhost>")
+# Who receives the whole chain's nightly report: OPERATIONS_EMAILS=a@x.cn,b@x.cn (none: skipped).
+OPERATIONS_EMAILS = [
+    address.strip()
+    for address in os.environ.get("OPERATIONS_EMAILS", "").split(",")
+    if address.strip()
+]
+# The address people open the site at, for links in messages sent outside it (robots).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 REDIS_URL = os.environ.get("REDIS_URL")
 if REDIS_URL:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, Target
 from members.models import SaleLine
 from presale.models import YouzanOrder
-from reports.models import RegionDay, StaffDay, StoreDay
+from reports.models import NightlyReport, RegionDay, StaffDay, StoreDay
 from reports.services import nightly_run
 from tests.factories import RegionFactory, StaffFactory, StoreFactory
 
@@ -135,16 +135,27 @@ def test_store_figures_ranks_and_zero_stores(chain):
 
 
 def test_a_rerun_after_a_late_refund_changes_that_day_and_nothing_else(chain):
-    call_command("nightly", "--date", "2022-10-25", "--campaign", "WINONA-2022-D11")
-    call_command("nightly", "--date", "2022-10-26", "--campaign", "WINONA-2022-D11")
+    call_command(
+        "nightly", "--date", "2022-10-25", "--campaign", "WINONA-2022-D11", "--snapshots-only"
+    )
+    call_command(
+        "nightly", "--date", "2022-10-26", "--campaign", "WINONA-2022-D11", "--snapshots-only"
+    )
     second_day = list(StoreDay.objects.filter(day=SECOND).values().order_by("store_id"))
     first_rows = StoreDay.objects.filter(day=FIRST).count()
 
     YouzanOrder.objects.filter(store__store_id=307).update(refunded_amount=Decimal("598.00"))
-    call_command("nightly", "--date", "2022-10-25", "--campaign", "WINONA-2022-D11")
+    call_command(
+        "nightly", "--date", "2022-10-25", "--campaign", "WINONA-2022-D11", "--snapshots-only"
+    )
 
     s307 = snapshot(StoreDay, FIRST, store__store_id=307)
     assert s307.presale_amount == Decimal("1000.00")
     assert (s307.rank, snapshot(StoreDay, FIRST, store__store_id=308).rank) == (2, 1)
     assert StoreDay.objects.filter(day=FIRST).count() == first_rows
     assert list(StoreDay.objects.filter(day=SECOND).values().order_by("store_id")) == second_day
+
+
+def test_the_command_publishes_the_days_report_like_the_beat_job(chain):
+    call_command("nightly", "--date", "2022-10-25", "--campaign", "WINONA-2022-D11")
+    assert NightlyReport.objects.filter(campaign=chain, day=FIRST).exists()

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from campaigns.models import Campaign
 from common.dates import local_today
 from reports.services import nightly_run
+from reports.tasks import nightly_report_publish
 
 
 class Command(BaseCommand):
@@ -13,6 +14,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--date", help="日期 YYYY-MM-DD，默认今天")
         parser.add_argument("--campaign", help="活动编码，默认所有进行中的活动")
+        parser.add_argument(
+            "--snapshots-only",
+            action="store_true",
+            help="只重算快照，不生成日报、不发邮件和群机器人（补算过去某天时使用）",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -26,6 +32,8 @@ class Command(BaseCommand):
                 raise CommandError(f"没有编码为 {options['campaign']} 的活动。")
         for campaign in campaigns:
             result = nightly_run(campaign=campaign, day=day)
+            if not options["snapshots_only"]:
+                nightly_report_publish(campaign=campaign, day=day)
             self.stdout.write(
                 f"{campaign.code} {day:%Y-%m-%d}：门店 {result.stores} 家"
                 f"（挂0 {result.zero_stores} 家），"
