@@ -1,4 +1,5 @@
 import django_filters
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -119,6 +120,7 @@ class PenaltySerializer(serializers.ModelSerializer):
     staff_name = serializers.CharField(source="staff.name", read_only=True)
     checked_by = serializers.CharField(source="checked_by.staff_no", default=None, read_only=True)
     settled = serializers.BooleanField(read_only=True)
+    evidence_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Penalty
@@ -129,13 +131,18 @@ class PenaltySerializer(serializers.ModelSerializer):
             "staff_name",
             "zero_day",
             "due_on",
-            "evidence",
+            "evidence_url",
             "evidence_at",
             "exemption_reason",
             "settled",
             "checked_by",
             "checked_at",
         ]
+
+    def get_evidence_url(self, penalty: Penalty) -> str | None:
+        if not penalty.evidence:
+            return None
+        return reverse("presale-penalty-evidence", args=[penalty.pk])
 
 
 class PenaltyViewSet(viewsets.ReadOnlyModelViewSet):

@@ -8,4 +8,9 @@ urlpatterns = [
     path("penalties/", views.my_penalties, name="presale-my-penalties"),
     path("penalties/<int:penalty_pk>/settle/", views.settle, name="presale-settle"),
     path("penalties/<int:penalty_pk>/check/", views.check, name="presale-check"),
+    path(
+        "penalties/<int:penalty_pk>/evidence/",
+        views.penalty_evidence,
+        name="presale-penalty-evidence",
+    ),
 ]

@@ -3,13 +3,14 @@ as its public phone so that those orders move to it (rules.md §4)."""
 
 import datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -408,3 +409,13 @@ def booking_reconciliation_page(request: HttpRequest, code: str) -> HttpResponse
         "presale/booking_reconciliation.html",
         {**context, "page": page, "totals": totals},
     )
+
+
+@login_required
+def penalty_evidence(request: HttpRequest, penalty_pk: int) -> FileResponse:
+    """Evidence is personal: it is served only through the access functions, never as a
+    public media URL."""
+    penalty = _penalty(request, penalty_pk)
+    if not penalty.evidence:
+        raise NotFound("该处罚没有上传视频或照片。")
+    return FileResponse(penalty.evidence.open("rb"), filename=Path(penalty.evidence.name).name)

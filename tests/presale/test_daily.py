@@ -201,3 +201,21 @@ def test_the_nightly_task_creates_yesterdays_penalties(campaign, region):
     assert create_yesterdays_penalties() == 1
     assert create_yesterdays_penalties() == 0
     assert Penalty.objects.get().zero_day == today - datetime.timedelta(days=1)
+
+
+def test_evidence_is_served_only_through_the_access_functions(client, campaign, region):
+    store = StoreFactory(store_id=309, region=region)
+    clerk = StaffFactory(store=store)
+    penalties_create(campaign=campaign, day=DAY)
+    penalty = Penalty.objects.get(staff=clerk)
+    penalty_upload_evidence(
+        penalty=penalty, upload=SimpleUploadedFile("深蹲.mp4", b"video-bytes"), user=clerk.user
+    )
+    penalty.refresh_from_db()
+    client.force_login(region_lead_of(region).user)
+    response = client.get(f"/presale/daily/penalties/{penalty.pk}/evidence/")
+    assert b"".join(response.streaming_content) == b"video-bytes"
+    assert client.get("/" + penalty.evidence.url.lstrip("/")).status_code == 404
+
+    client.force_login(StaffFactory(store=StoreFactory(store_id=512)).user)
+    assert client.get(f"/presale/daily/penalties/{penalty.pk}/evidence/").status_code == 404
