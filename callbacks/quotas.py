@@ -7,24 +7,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from callbacks.models import TERMINAL_OUTCOMES, CallbackTask, Channel, Chase
+from callbacks.models import CallbackTask, Chase
+from callbacks.selectors import completed_on
 from campaigns.models import Campaign
-from common.dates import local_day_start
 from stores.access import staff_visible, stores_visible
 from stores.models import STORE_ROLES, Region, Staff
-
-
-def _completed_on(day: datetime.date, campaign: Campaign, path: str) -> Q:
-    """Phone attempts with a terminal outcome on `day`, reached from a model by `path`."""
-    return Q(
-        **{
-            f"{path}task__campaign": campaign,
-            f"{path}channel": Channel.PHONE,
-            f"{path}outcome__in": TERMINAL_OUTCOMES,
-            f"{path}at__gte": local_day_start(day),
-            f"{path}at__lt": local_day_start(day + datetime.timedelta(days=1)),
-        }
-    )
 
 
 def staff_with_calls(staff: QuerySet[Staff], campaign: Campaign, day: datetime.date):
@@ -33,7 +20,7 @@ def staff_with_calls(staff: QuerySet[Staff], campaign: Campaign, day: datetime.d
     return (
         staff.filter(active=True, role__in=STORE_ROLES)
         .annotate(
-            done=Count("callbackattempt", filter=_completed_on(day, campaign, "callbackattempt__"))
+            done=Count("callbackattempt", filter=completed_on(day, campaign, "callbackattempt__"))
         )
         .select_related("store__region")
         .order_by("store__store_id", "staff_no")

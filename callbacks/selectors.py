@@ -5,7 +5,7 @@ from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, W
 
 from callbacks.models import TERMINAL_OUTCOMES, CallbackAttempt, CallbackTask, Channel
 from campaigns.models import Campaign
-from common.dates import local_day_start, local_today
+from common.dates import local_day_range, local_today
 from common.errors import NotFound
 from stores.access import restrict
 from stores.models import Staff, Store
@@ -16,16 +16,23 @@ def tasks_visible(user, campaign: Campaign) -> QuerySet[CallbackTask]:
     return restrict(user, campaign.callback_tasks.all(), store_path="store")
 
 
-def completed_calls(campaign: Campaign, day: datetime.date) -> QuerySet[CallbackAttempt]:
-    """Phone attempts with a terminal outcome on `day`: what counts toward the daily quota."""
-    start = local_day_start(day)
-    return CallbackAttempt.objects.filter(
-        task__campaign=campaign,
-        channel=Channel.PHONE,
-        outcome__in=TERMINAL_OUTCOMES,
-        at__gte=start,
-        at__lt=local_day_start(day + datetime.timedelta(days=1)),
+def completed_on(day: datetime.date, campaign: Campaign, path: str = "") -> Q:
+    """Phone attempts with a terminal outcome on `day`, what counts toward the daily quota,
+    reached from a model by `path` (e.g. "callbackattempt__")."""
+    start, end = local_day_range(day)
+    return Q(
+        **{
+            f"{path}task__campaign": campaign,
+            f"{path}channel": Channel.PHONE,
+            f"{path}outcome__in": TERMINAL_OUTCOMES,
+            f"{path}at__gte": start,
+            f"{path}at__lt": end,
+        }
     )
+
+
+def completed_calls(campaign: Campaign, day: datetime.date) -> QuerySet[CallbackAttempt]:
+    return CallbackAttempt.objects.filter(completed_on(day, campaign))
 
 
 def completed_today(staff: Staff, campaign: Campaign, day: datetime.date) -> int:

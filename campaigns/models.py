@@ -1,6 +1,9 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 
+from common.dates import local_day_range
 from common.models import TimeStampedModel
 from stores.models import Region, Staff, Store
 
@@ -45,6 +48,11 @@ class Campaign(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def presale_period(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """The presale window as [start, end) by payment time (rules.md §4)."""
+        return local_day_range(self.presale_start, self.presale_end)
 
 
 class Target(TimeStampedModel):

@@ -27,3 +27,11 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
 def local_day_start(day: datetime.date) -> datetime.datetime:
     """Midnight at the start of `day` in Asia/Shanghai, as an aware datetime."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def local_day_range(
+    first: datetime.date, last: datetime.date | None = None
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start of `first`, start of the day after `last`) in Asia/Shanghai; one day when
+    `last` is not given."""
+    return local_day_start(first), local_day_start((last or first) + datetime.timedelta(days=1))

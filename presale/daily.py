@@ -13,7 +13,6 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from common.dates import local_day_start
 from common.errors import PermissionDenied, ServiceError
 from common.money import to_money
 from presale.models import Penalty, ReportedAmount, YouzanOrder
@@ -36,8 +35,8 @@ def presale_by_store_and_day(
     rows = (
         YouzanOrder.objects.filter(
             store__in=stores,
-            paid_at__gte=local_day_start(campaign.presale_start),
-            paid_at__lt=local_day_start(campaign.presale_end + datetime.timedelta(days=1)),
+            paid_at__gte=campaign.presale_period[0],
+            paid_at__lt=campaign.presale_period[1],
         )
         .annotate(day=TruncDate("paid_at", tzinfo=timezone.get_default_timezone()))
         .values("store_id", "day")

@@ -1,14 +1,12 @@
 """The booking sheet (下账表, rules.md §7): one store's presale orders, which the store
 books in the POS under channel 有赞小程序 with the order number as 外部订单号."""
 
-import datetime
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.db.models import QuerySet
 
 from campaigns.models import Campaign
-from common.dates import local_day_start
 from common.spreadsheets import Column, Sheet, write_xlsx
 from presale.models import YouzanOrder
 from stores.models import Store
@@ -26,18 +24,10 @@ BOOKING_SHEET_COLUMNS = [
 ]
 
 
-def presale_window(campaign: Campaign) -> tuple[datetime.datetime, datetime.datetime]:
-    """The presale window as [start, end) in local time, by payment time (rules.md §4)."""
-    return (
-        local_day_start(campaign.presale_start),
-        local_day_start(campaign.presale_end + datetime.timedelta(days=1)),
-    )
-
-
 def booking_orders(campaign: Campaign) -> QuerySet[YouzanOrder]:
     """Every attributed order paid in the presale window with something left to book: a
     fully refunded order nets 0 and has nothing to book."""
-    start, end = presale_window(campaign)
+    start, end = campaign.presale_period
     return YouzanOrder.objects.filter(
         store__isnull=False, paid_at__gte=start, paid_at__lt=end, net_amount__gt=0
     )

@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Q, Sum
 
 from callbacks.models import CallbackTask
 from campaigns.models import Campaign, Target
-from common.dates import local_day_start
+from common.dates import local_day_range
 from members.models import SaleLine
 from presale.models import YouzanOrder
 from reports.models import RegionDay, StaffDay, StoreDay
@@ -57,11 +57,9 @@ def _ranked(rows, key_id) -> None:
 
 
 def _presale_facts(campaign: Campaign, day_start, day_end, group: str):
+    presale_start, presale_end = campaign.presale_period
     orders = YouzanOrder.objects.filter(
-        paid_at__gte=local_day_start(campaign.presale_start),
-        paid_at__lt=min(
-            day_end, local_day_start(campaign.presale_end + datetime.timedelta(days=1))
-        ),
+        paid_at__gte=presale_start, paid_at__lt=min(day_end, presale_end)
     ).exclude(**{f"{group}__isnull": True})
     today = Q(paid_at__gte=day_start)
     return orders.values(group).annotate(
@@ -73,8 +71,8 @@ def _presale_facts(campaign: Campaign, day_start, day_end, group: str):
 
 
 def _figures_of_stores(campaign: Campaign, day: datetime.date) -> dict[int, _Figures]:
-    day_start = local_day_start(day)
-    day_end = local_day_start(day + datetime.timedelta(days=1))
+    day_start, day_end = local_day_range(day)
+    presale_start, presale_end = campaign.presale_period
     figures: dict[int, _Figures] = defaultdict(_Figures)
     for row in _presale_facts(campaign, day_start, day_end, "store"):
         facts = figures[row["store"]]
@@ -85,10 +83,8 @@ def _figures_of_stores(campaign: Campaign, day: datetime.date) -> dict[int, _Fig
     in_store = (
         SaleLine.objects.filter(
             brand=campaign.brand,
-            sold_at__gte=local_day_start(campaign.presale_start),
-            sold_at__lt=min(
-                day_end, local_day_start(campaign.presale_end + datetime.timedelta(days=1))
-            ),
+            sold_at__gte=presale_start,
+            sold_at__lt=min(day_end, presale_end),
         )
         .exclude(channel=BOOKED_PRESALE_CHANNEL)
         .values("store")
@@ -199,8 +195,7 @@ def nightly_run(*, campaign: Campaign, day: datetime.date) -> NightlyResult:
 
 def _staff_rows(campaign: Campaign, day: datetime.date) -> list[StaffDay]:
     """Staff figures: presale registered to them, and the callbacks they completed."""
-    day_start = local_day_start(day)
-    day_end = local_day_start(day + datetime.timedelta(days=1))
+    day_start, day_end = local_day_range(day)
     presale = {
         row["registered_staff"]: row
         for row in _presale_facts(campaign, day_start, day_end, "registered_staff")
