@@ -48,6 +48,7 @@ class StoreDay(DaySnapshot):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "store", "day"], name="store_day_once")
         ]
+        indexes = [models.Index(fields=["campaign", "day", "rank"], name="store_day_rank")]
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.day}"
@@ -79,6 +80,11 @@ class StaffDay(DaySnapshot):
         verbose_name_plural = "员工日报快照"
         constraints = [
             models.UniqueConstraint(fields=["campaign", "staff", "day"], name="staff_day_once")
+        ]
+        # A region's or a store's staff of one day, and the chain's staff in rank order.
+        indexes = [
+            models.Index(fields=["campaign", "day", "store", "rank"], name="staff_day_store"),
+            models.Index(fields=["campaign", "day", "rank"], name="staff_day_rank"),
         ]
 
     def __str__(self) -> str:

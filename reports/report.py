@@ -6,6 +6,7 @@ import datetime
 import smtplib
 import tempfile
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -92,10 +93,6 @@ BEHIND_QUOTA_COLUMNS = (
 )
 
 
-def _stream(queryset: QuerySet) -> Iterator:
-    return queryset.iterator(chunk_size=ROWS_PER_QUERY)
-
-
 def region_rows(campaign: Campaign, day: datetime.date, region: Region | None = None):
     rows = RegionDay.objects.filter(campaign=campaign, day=day).select_related("region__lead")
     if region is not None:
@@ -130,117 +127,134 @@ def behind_quota_rows(campaign: Campaign, day: datetime.date, region: Region | N
     )
 
 
+def _completion(sales: Decimal, target: Decimal) -> Decimal | None:
+    return sales / target if target else None
+
+
+def _tuples(queryset: QuerySet, fields: list[str]) -> Iterator[tuple]:
+    """The rows as plain tuples: the whole chain's staff sheet is 150,000 rows, too many to
+    build model instances for."""
+    return queryset.values_list(*fields).iterator(chunk_size=ROWS_PER_QUERY)
+
+
 def nightly_sheets(campaign: Campaign, day: datetime.date, region: Region | None = None):
     scope = f"片区：{region.name}" if region is not None else "全部片区"
     title = (f"{campaign.name} 夜间日报 {day:%Y-%m-%d}（{heading_date(day)}） {scope}",)
+    regions = _tuples(
+        region_rows(campaign, day, region),
+        [
+            "rank",
+            "region__name",
+            "region__lead__name",
+            "presale_amount",
+            "presale_orders",
+            "presale_to_date",
+            "sales_to_date",
+            "target",
+            "audience",
+            "callbacks_today",
+            "callbacks_to_date",
+            "zero_stores",
+        ],
+    )
     yield Sheet(
         "片区",
         REGION_COLUMNS,
         (
-            (
-                row.rank,
-                row.region.name,
-                row.region.lead.name if row.region.lead else "",
-                row.presale_amount,
-                row.presale_orders,
-                row.presale_to_date,
-                row.sales_to_date,
-                row.target,
-                row.completion,
-                row.audience,
-                row.callbacks_today,
-                row.callbacks_to_date,
-                row.zero_stores,
-            )
-            for row in _stream(region_rows(campaign, day, region))
+            (*row[:2], row[2] or "", *row[3:8], _completion(row[6], row[7]), *row[8:])
+            for row in regions
         ),
         title_lines=title,
+    )
+    stores = _tuples(
+        store_rows(campaign, day, region),
+        [
+            "rank",
+            "region_rank",
+            "store__store_id",
+            "store__name",
+            "store__region__name",
+            "presale_amount",
+            "presale_orders",
+            "presale_to_date",
+            "sales_to_date",
+            "target",
+            "audience",
+            "callbacks_today",
+            "callbacks_to_date",
+            "zero_store",
+        ],
     )
     yield Sheet(
         "门店",
         STORE_COLUMNS,
         (
-            (
-                row.rank,
-                row.region_rank,
-                row.store.store_id,
-                row.store.name,
-                row.store.region.name,
-                row.presale_amount,
-                row.presale_orders,
-                row.presale_to_date,
-                row.sales_to_date,
-                row.target,
-                row.completion,
-                row.audience,
-                row.callbacks_today,
-                row.callbacks_to_date,
-                "是" if row.zero_store else "否",
-            )
-            for row in _stream(store_rows(campaign, day, region))
+            (*row[:10], _completion(row[8], row[9]), *row[10:13], "是" if row[13] else "否")
+            for row in stores
         ),
         title_lines=title,
+    )
+    staff = _tuples(
+        staff_rows(campaign, day, region),
+        [
+            "rank",
+            "staff__staff_no",
+            "staff__name",
+            "store__store_id",
+            "store__name",
+            "store__region__name",
+            "presale_amount",
+            "presale_orders",
+            "presale_to_date",
+            "target",
+            "callbacks_today",
+            "quota",
+            "callbacks_to_date",
+        ],
     )
     yield Sheet(
         "员工",
         STAFF_COLUMNS,
-        (
-            (
-                row.rank,
-                row.staff.staff_no,
-                row.staff.name,
-                row.store.store_id,
-                row.store.name,
-                row.store.region.name,
-                row.presale_amount,
-                row.presale_orders,
-                row.presale_to_date,
-                row.target,
-                row.completion,
-                row.callbacks_today,
-                row.quota,
-                row.callbacks_to_date,
-            )
-            for row in _stream(staff_rows(campaign, day, region))
-        ),
+        ((*row[:10], _completion(row[8], row[9]), *row[10:]) for row in staff),
         title_lines=title,
+    )
+    zero = (
+        store_rows(campaign, day, region)
+        .filter(zero_store=True)
+        .order_by("store__region__name", "store__store_id")
     )
     yield Sheet(
         "挂0门店",
         ZERO_STORE_COLUMNS,
-        (
-            (
-                row.store.store_id,
-                row.store.name,
-                row.store.region.name,
-                row.store.mailbox,
-                row.presale_to_date,
-                row.sales_to_date,
-                row.target,
-            )
-            for row in _stream(
-                store_rows(campaign, day, region)
-                .filter(zero_store=True)
-                .order_by("store__region__name", "store__store_id")
-            )
+        _tuples(
+            zero,
+            [
+                "store__store_id",
+                "store__name",
+                "store__region__name",
+                "store__mailbox",
+                "presale_to_date",
+                "sales_to_date",
+                "target",
+            ],
         ),
         title_lines=title,
     )
     yield Sheet(
         "回访未达标",
         BEHIND_QUOTA_COLUMNS,
-        (
-            (
-                row.staff.staff_no,
-                row.staff.name,
-                row.store.store_id,
-                row.store.name,
-                row.store.region.name,
-                row.callbacks_today,
-                row.quota,
-                row.behind,
-            )
-            for row in _stream(behind_quota_rows(campaign, day, region))
+        _tuples(
+            behind_quota_rows(campaign, day, region),
+            [
+                "staff__staff_no",
+                "staff__name",
+                "store__store_id",
+                "store__name",
+                "store__region__name",
+                "callbacks_today",
+                "quota",
+                "behind",
+            ],
         ),
         title_lines=title,
     )

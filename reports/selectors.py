@@ -108,6 +108,17 @@ def latest_snapshot_day(campaign: Campaign) -> datetime.date | None:
     return StoreDay.objects.filter(campaign=campaign).aggregate(latest=Max("day"))["latest"]
 
 
+def snapshot_generation(campaign: Campaign, day: datetime.date, region: Region) -> int | None:
+    """Which nightly run wrote the region's snapshots of the day: every run deletes and
+    inserts the day's rows, so the id of the region's row changes with each run and a
+    page cached under it is never served after a re-run."""
+    return (
+        RegionDay.objects.filter(campaign=campaign, day=day, region=region)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def board_day(campaign: Campaign, chosen: str | None) -> datetime.date | None:
     """The ?day= asked for, checked against the campaign's dates; else the latest snapshot."""
     if not chosen:

@@ -1,14 +1,18 @@
 """The nightly job: each store's, region's and staff member's campaign figures at the end of
-a day, written as snapshot rows that pages read (rules.md §3, §4, §6). Every fact is one
-grouped query over the whole chain; running a day again replaces exactly that day's rows."""
+a day, written as snapshot rows that pages read (rules.md §3, §4, §6).
+
+The whole day is six statements: delete the day's rows, then one INSERT ... SELECT per level.
+The facts (presale, in-store sales, callbacks) are grouped ORM querysets joined to the
+holders in SQL, and ranks are window functions, so the time grows with the size of the
+chain's facts, never with a Python loop over its rows. Running a day again replaces exactly
+that day's rows."""
 
 import datetime
-from collections import defaultdict
+import re
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
 from callbacks.models import CallbackTask
 from campaigns.models import Campaign, Target
@@ -16,10 +20,104 @@ from common.dates import local_day_range
 from members.models import SaleLine
 from presale.models import YouzanOrder
 from reports.models import RegionDay, StaffDay, StoreDay
-from stores.models import STORE_ROLES, Region, Staff, Store
+from stores.models import STORE_ROLES
 
 BOOKED_PRESALE_CHANNEL = "有赞小程序"
-ZERO = Decimal("0.00")
+
+_STORE_ROLE_PARAMS = ", ".join(["%s"] * len(STORE_ROLES))
+
+# Rank by to-date sales; a tie goes to the earlier time the figure was reached (never
+# reached ranks last), then to the holder's ID.
+_RANK_ORDER = "f.sales_to_date DESC, f.reached_at IS NULL, f.reached_at, f.holder_key"
+
+_STORE_SQL = f"""
+INSERT INTO reports_storeday (
+    campaign_id, day, store_id, presale_amount, presale_orders, presale_to_date,
+    sales_to_date, target, callbacks_today, callbacks_to_date, audience, reached_at,
+    zero_store, rank, region_rank
+)
+SELECT %s, %s, f.store_pk, f.presale_amount, f.presale_orders, f.presale_to_date,
+       f.sales_to_date, f.target, f.callbacks_today, f.callbacks_to_date, f.audience,
+       f.reached_at, f.zero_store,
+       ROW_NUMBER() OVER (ORDER BY {_RANK_ORDER}),
+       ROW_NUMBER() OVER (PARTITION BY f.region_id ORDER BY {_RANK_ORDER})
+FROM (
+    SELECT s.id AS store_pk, s.region_id, s.store_id AS holder_key,
+           COALESCE(p.amount, 0) AS presale_amount,
+           COALESCE(p.orders, 0) AS presale_orders,
+           COALESCE(p.to_date, 0) AS presale_to_date,
+           COALESCE(p.to_date, 0) + COALESCE(i.total, 0) AS sales_to_date,
+           COALESCE(t.amount, 0) AS target,
+           COALESCE(c.done_today, 0) AS callbacks_today,
+           COALESCE(c.done_to_date, 0) AS callbacks_to_date,
+           COALESCE(c.audience, 0) AS audience,
+           CASE WHEN i.last IS NULL OR p.last > i.last THEN p.last ELSE i.last END
+               AS reached_at,
+           CASE WHEN %s AND COALESCE(p.amount, 0) = 0 THEN %s ELSE %s END AS zero_store
+    FROM stores_store s
+    LEFT JOIN ({{presale}}) p ON p.holder = s.id
+    LEFT JOIN ({{in_store}}) i ON i.holder = s.id
+    LEFT JOIN ({{callbacks}}) c ON c.holder = s.id
+    LEFT JOIN ({{targets}}) t ON t.holder = s.id
+    WHERE s.active = %s
+) f
+"""
+
+_REGION_SQL = f"""
+INSERT INTO reports_regionday (
+    campaign_id, day, region_id, presale_amount, presale_orders, presale_to_date,
+    sales_to_date, target, callbacks_today, callbacks_to_date, audience, zero_stores,
+    reached_at, rank
+)
+SELECT %s, %s, f.holder_key, f.presale_amount, f.presale_orders, f.presale_to_date,
+       f.sales_to_date, COALESCE(t.amount, 0), f.callbacks_today, f.callbacks_to_date,
+       f.audience, f.zero_stores, f.reached_at,
+       ROW_NUMBER() OVER (ORDER BY {_RANK_ORDER})
+FROM (
+    SELECT s.region_id AS holder_key,
+           SUM(d.presale_amount) AS presale_amount,
+           SUM(d.presale_orders) AS presale_orders,
+           SUM(d.presale_to_date) AS presale_to_date,
+           SUM(d.sales_to_date) AS sales_to_date,
+           SUM(d.callbacks_today) AS callbacks_today,
+           SUM(d.callbacks_to_date) AS callbacks_to_date,
+           SUM(d.audience) AS audience,
+           SUM(CASE WHEN d.zero_store THEN 1 ELSE 0 END) AS zero_stores,
+           MAX(d.reached_at) AS reached_at
+    FROM reports_storeday d
+    JOIN stores_store s ON s.id = d.store_id
+    WHERE d.campaign_id = %s AND d.day = %s
+    GROUP BY s.region_id
+) f
+LEFT JOIN ({{targets}}) t ON t.holder = f.holder_key
+"""
+
+_STAFF_SQL = f"""
+INSERT INTO reports_staffday (
+    campaign_id, day, staff_id, store_id, presale_amount, presale_orders, presale_to_date,
+    sales_to_date, target, callbacks_today, callbacks_to_date, reached_at, quota, rank
+)
+SELECT %s, %s, f.staff_pk, f.store_pk, f.presale_amount, f.presale_orders,
+       f.sales_to_date, f.sales_to_date, f.target, f.callbacks_today, f.callbacks_to_date,
+       f.reached_at, %s,
+       ROW_NUMBER() OVER (ORDER BY {_RANK_ORDER})
+FROM (
+    SELECT m.id AS staff_pk, m.store_id AS store_pk, m.staff_no AS holder_key,
+           COALESCE(p.amount, 0) AS presale_amount,
+           COALESCE(p.orders, 0) AS presale_orders,
+           COALESCE(p.to_date, 0) AS sales_to_date,
+           COALESCE(t.amount, 0) AS target,
+           COALESCE(c.done_today, 0) AS callbacks_today,
+           COALESCE(c.done_to_date, 0) AS callbacks_to_date,
+           p.last AS reached_at
+    FROM stores_staff m
+    JOIN stores_store s ON s.id = m.store_id
+    LEFT JOIN ({{presale}}) p ON p.holder = m.id
+    LEFT JOIN ({{callbacks}}) c ON c.holder = m.id
+    LEFT JOIN ({{targets}}) t ON t.holder = m.id
+    WHERE m.active = %s AND s.active = %s AND m.role IN ({_STORE_ROLE_PARAMS})
+) f
+"""
 
 
 @dataclass
@@ -30,208 +128,112 @@ class NightlyResult:
     zero_stores: int
 
 
-@dataclass
-class _Figures:
-    presale_amount: Decimal = ZERO
-    presale_orders: int = 0
-    presale_to_date: Decimal = ZERO
-    sales_to_date: Decimal = ZERO
-    reached_at: datetime.datetime | None = None
-    callbacks_today: int = 0
-    callbacks_to_date: int = 0
-    audience: int = 0
-
-    def reach(self, moment: datetime.datetime | None) -> None:
-        if moment is not None and (self.reached_at is None or moment > self.reached_at):
-            self.reached_at = moment
-
-
-def _ranked(rows, key_id) -> None:
-    """Rank by to-date sales, a tie going to the earlier time it was reached, then the id."""
-    never = datetime.datetime.max.replace(tzinfo=datetime.UTC)
-    ordered = sorted(
-        rows, key=lambda row: (-row.sales_to_date, row.reached_at or never, key_id(row))
+@transaction.atomic
+def nightly_run(*, campaign: Campaign, day: datetime.date) -> NightlyResult:
+    """Write the day's snapshots of every active store, its region and its store staff."""
+    for model in (StoreDay, RegionDay, StaffDay):
+        model.objects.filter(campaign=campaign, day=day).delete()
+    in_presale = campaign.presale_start <= day <= campaign.presale_end
+    snapshot = [campaign.pk, connection.ops.adapt_datefield_value(day)]
+    stores = _insert(
+        _STORE_SQL,
+        [*snapshot, in_presale, True, False, True],
+        presale=_presale_facts(campaign, day, "store"),
+        in_store=_in_store_facts(campaign, day),
+        callbacks=_callback_facts(campaign, day, "store"),
+        targets=_targets(campaign, Target.Level.STORE, "store"),
     )
-    for position, row in enumerate(ordered, start=1):
-        row.rank = position
-
-
-def _presale_facts(campaign: Campaign, day_start, day_end, group: str):
-    presale_start, presale_end = campaign.presale_period
-    orders = YouzanOrder.objects.filter(
-        paid_at__gte=presale_start, paid_at__lt=min(day_end, presale_end)
-    ).exclude(**{f"{group}__isnull": True})
-    today = Q(paid_at__gte=day_start)
-    return orders.values(group).annotate(
-        amount=Sum("net_amount", filter=today),
-        orders=Count("pk", filter=today),
-        to_date=Sum("net_amount"),
-        last=Max("paid_at"),
+    regions = _insert(
+        _REGION_SQL,
+        [*snapshot, *snapshot],
+        targets=_targets(campaign, Target.Level.REGION, "region"),
     )
+    staff = _insert(
+        _STAFF_SQL,
+        [*snapshot, campaign.daily_quota, True, True, *sorted(STORE_ROLES)],
+        presale=_presale_facts(campaign, day, "registered_staff"),
+        callbacks=_callback_facts(campaign, day, "done_by"),
+        targets=_targets(campaign, Target.Level.STAFF, "staff"),
+    )
+    zero_stores = StoreDay.objects.filter(campaign=campaign, day=day, zero_store=True).count()
+    return NightlyResult(stores=stores, regions=regions, staff=staff, zero_stores=zero_stores)
 
 
-def _figures_of_stores(campaign: Campaign, day: datetime.date) -> dict[int, _Figures]:
+def _presale_facts(campaign: Campaign, day: datetime.date, holder: str) -> QuerySet:
+    """Net presale of the day and to date, and the last payment, per store or staff."""
     day_start, day_end = local_day_range(day)
     presale_start, presale_end = campaign.presale_period
-    figures: dict[int, _Figures] = defaultdict(_Figures)
-    for row in _presale_facts(campaign, day_start, day_end, "store"):
-        facts = figures[row["store"]]
-        facts.presale_amount = row["amount"] or ZERO
-        facts.presale_orders = row["orders"]
-        facts.presale_to_date = row["to_date"] or ZERO
-        facts.reach(row["last"])
-    in_store = (
+    today = Q(paid_at__gte=day_start)
+    return (
+        YouzanOrder.objects.filter(
+            paid_at__gte=presale_start,
+            paid_at__lt=min(day_end, presale_end),
+            **{f"{holder}__isnull": False},
+        )
+        .values(holder=F(holder))
+        .annotate(
+            amount=Sum("net_amount", filter=today),
+            orders=Count("pk", filter=today),
+            to_date=Sum("net_amount"),
+            last=Max("paid_at"),
+        )
+        .order_by()
+    )
+
+
+def _in_store_facts(campaign: Campaign, day: datetime.date) -> QuerySet:
+    """In-store POS sales of the brand to date per store, without the booked presale orders,
+    which are the presale figures themselves (rules.md §4)."""
+    _, day_end = local_day_range(day)
+    presale_start, presale_end = campaign.presale_period
+    return (
         SaleLine.objects.filter(
-            brand=campaign.brand,
-            sold_at__gte=presale_start,
-            sold_at__lt=min(day_end, presale_end),
+            brand=campaign.brand, sold_at__gte=presale_start, sold_at__lt=min(day_end, presale_end)
         )
         .exclude(channel=BOOKED_PRESALE_CHANNEL)
-        .values("store")
+        .values(holder=F("store"))
         .annotate(total=Sum("amount"), last=Max("sold_at"))
+        .order_by()
     )
-    in_store_totals = {}
-    for row in in_store:
-        in_store_totals[row["store"]] = row["total"] or ZERO
-        figures[row["store"]].reach(row["last"])
-    tasks = (
-        CallbackTask.objects.filter(campaign=campaign)
-        .values("store")
+
+
+def _callback_facts(campaign: Campaign, day: datetime.date, holder: str) -> QuerySet:
+    """Callback tasks done today and to date, and the audience, per store or staff."""
+    day_start, day_end = local_day_range(day)
+    return (
+        CallbackTask.objects.filter(campaign=campaign, **{f"{holder}__isnull": False})
+        .values(holder=F(holder))
         .annotate(
             audience=Count("pk"),
             done_to_date=Count("pk", filter=Q(done_at__lt=day_end)),
             done_today=Count("pk", filter=Q(done_at__gte=day_start, done_at__lt=day_end)),
         )
-    )
-    for row in tasks:
-        facts = figures[row["store"]]
-        facts.audience = row["audience"]
-        facts.callbacks_to_date = row["done_to_date"]
-        facts.callbacks_today = row["done_today"]
-    for store_pk, facts in figures.items():
-        facts.sales_to_date = facts.presale_to_date + in_store_totals.get(store_pk, ZERO)
-    return figures
-
-
-def _targets(campaign: Campaign, level: str, holder: str) -> dict[int, Decimal]:
-    rows = Target.objects.filter(campaign=campaign, level=level).values_list(holder, "amount")
-    return dict(rows)
-
-
-@transaction.atomic
-def nightly_run(*, campaign: Campaign, day: datetime.date) -> NightlyResult:
-    """Write the day's snapshots of every store, region and store staff member."""
-    in_presale = campaign.presale_start <= day <= campaign.presale_end
-    store_figures = _figures_of_stores(campaign, day)
-    store_targets = _targets(campaign, Target.Level.STORE, "store_id")
-    stores = list(Store.objects.filter(active=True).select_related("region"))
-    store_rows = []
-    for store in stores:
-        facts = store_figures.get(store.pk, _Figures())
-        store_rows.append(
-            StoreDay(
-                campaign=campaign,
-                day=day,
-                store=store,
-                presale_amount=facts.presale_amount,
-                presale_orders=facts.presale_orders,
-                presale_to_date=facts.presale_to_date,
-                sales_to_date=facts.sales_to_date,
-                target=store_targets.get(store.pk, ZERO),
-                callbacks_today=facts.callbacks_today,
-                callbacks_to_date=facts.callbacks_to_date,
-                audience=facts.audience,
-                reached_at=facts.reached_at,
-                zero_store=in_presale and facts.presale_amount == 0,
-                rank=0,
-                region_rank=0,
-            )
-        )
-    _ranked(store_rows, lambda row: row.store.store_id)
-    by_region: dict[int, list[StoreDay]] = defaultdict(list)
-    for row in store_rows:
-        by_region[row.store.region_id].append(row)
-    for rows in by_region.values():
-        ordered = sorted(rows, key=lambda row: row.rank)
-        for position, row in enumerate(ordered, start=1):
-            row.region_rank = position
-
-    region_targets = _targets(campaign, Target.Level.REGION, "region_id")
-    region_rows = []
-    for region in Region.objects.filter(pk__in=by_region):
-        rows = by_region[region.pk]
-        snapshot = RegionDay(
-            campaign=campaign,
-            day=day,
-            region=region,
-            rank=0,
-            presale_amount=sum((r.presale_amount for r in rows), ZERO),
-            presale_orders=sum(r.presale_orders for r in rows),
-            presale_to_date=sum((r.presale_to_date for r in rows), ZERO),
-            sales_to_date=sum((r.sales_to_date for r in rows), ZERO),
-            target=region_targets.get(region.pk, ZERO),
-            callbacks_today=sum(r.callbacks_today for r in rows),
-            callbacks_to_date=sum(r.callbacks_to_date for r in rows),
-            audience=sum(r.audience for r in rows),
-            zero_stores=sum(1 for r in rows if r.zero_store),
-            reached_at=max((r.reached_at for r in rows if r.reached_at), default=None),
-        )
-        region_rows.append(snapshot)
-    _ranked(region_rows, lambda row: row.region.name)
-
-    staff_rows = _staff_rows(campaign, day)
-    for model in (StoreDay, RegionDay, StaffDay):
-        model.objects.filter(campaign=campaign, day=day).delete()
-    StoreDay.objects.bulk_create(store_rows, batch_size=2000)
-    RegionDay.objects.bulk_create(region_rows, batch_size=2000)
-    StaffDay.objects.bulk_create(staff_rows, batch_size=2000)
-    return NightlyResult(
-        stores=len(store_rows),
-        regions=len(region_rows),
-        staff=len(staff_rows),
-        zero_stores=sum(1 for row in store_rows if row.zero_store),
+        .order_by()
     )
 
 
-def _staff_rows(campaign: Campaign, day: datetime.date) -> list[StaffDay]:
-    """Staff figures: presale registered to them, and the callbacks they completed."""
-    day_start, day_end = local_day_range(day)
-    presale = {
-        row["registered_staff"]: row
-        for row in _presale_facts(campaign, day_start, day_end, "registered_staff")
-    }
-    calls = {
-        row["done_by"]: row
-        for row in CallbackTask.objects.filter(campaign=campaign, done_by__isnull=False)
-        .values("done_by")
-        .annotate(
-            to_date=Count("pk", filter=Q(done_at__lt=day_end)),
-            today=Count("pk", filter=Q(done_at__gte=day_start, done_at__lt=day_end)),
-        )
-    }
-    targets = _targets(campaign, Target.Level.STAFF, "staff_id")
-    rows = []
-    for person in Staff.objects.filter(active=True, role__in=STORE_ROLES, store__active=True):
-        sold = presale.get(person.pk, {})
-        called = calls.get(person.pk, {})
-        to_date = sold.get("to_date") or ZERO
-        rows.append(
-            StaffDay(
-                campaign=campaign,
-                day=day,
-                staff=person,
-                store_id=person.store_id,
-                rank=0,
-                presale_amount=sold.get("amount") or ZERO,
-                presale_orders=sold.get("orders", 0),
-                presale_to_date=to_date,
-                sales_to_date=to_date,
-                target=targets.get(person.pk, ZERO),
-                reached_at=sold.get("last"),
-                callbacks_today=called.get("today", 0),
-                callbacks_to_date=called.get("to_date", 0),
-                quota=campaign.daily_quota,
-            )
-        )
-    _ranked(rows, lambda row: row.staff.staff_no)
-    return rows
+def _targets(campaign: Campaign, level: str, holder: str) -> QuerySet:
+    return (
+        Target.objects.filter(campaign=campaign, level=level)
+        .values(holder=F(holder))
+        .annotate(amount=Max("amount"))
+        .order_by()
+    )
+
+
+def _insert(template: str, params: list, **subqueries: QuerySet) -> int:
+    """Run one INSERT ... SELECT, its {placeholders} filled with the SQL of the given
+    querysets; `params` are the template's own %s in the order they appear."""
+    outer = iter(params)
+    sql, ordered = [], []
+    for position, piece in enumerate(re.split(r"\{(\w+)\}", template)):
+        if position % 2:
+            subquery_sql, subquery_params = subqueries[piece].query.sql_with_params()
+            sql.append(subquery_sql)
+            ordered.extend(subquery_params)
+        else:
+            sql.append(piece)
+            ordered.extend(next(outer) for _ in range(piece.count("%s")))
+    with connection.cursor() as cursor:
+        cursor.execute("".join(sql), ordered)
+        return cursor.rowcount

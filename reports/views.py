@@ -4,9 +4,11 @@ store staff their own and their store's place. Every table sorts, paginates and 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from callbacks.selectors import active_campaign
@@ -24,6 +26,7 @@ from reports.selectors import (
     pace_chart,
     penalties_open,
     region_board,
+    snapshot_generation,
     sort_key,
     staff_board,
     store_board,
@@ -32,6 +35,9 @@ from reports.selectors import (
 from stores.access import Level, scope_of, store_get
 
 ROWS_PER_PAGE = 30
+BOARD_CACHE_SECONDS = 6 * 60 * 60
+# The query parameters that change what the region's cached board shows.
+BOARD_PARAMS = ("sort", "staff_sort", "page", "staff_page", "zero_page")
 SHORT_LIST_PER_PAGE = 10
 
 
@@ -150,40 +156,59 @@ def region_page(request: HttpRequest, region_pk: int) -> HttpResponse:
         return render(request, "reports/leaderboard_region.html", context)
     sort = sort_key(request.GET.get("sort"))
     staff_sort = sort_key(request.GET.get("staff_sort"))
+    # Built only when asked for: a cached board needs none of the snapshot queries.
     tables = {
-        "stores": store_board(request.user, campaign, day, region=region, sort=sort),
-        "staff": staff_board(request.user, campaign, day, region=region, sort=staff_sort),
-        "zero": zero_stores_of_day(request.user, campaign, day, region),
-        "penalties": penalties_open(request.user, campaign, day, region),
+        "stores": lambda: store_board(request.user, campaign, day, region=region, sort=sort),
+        "staff": lambda: staff_board(request.user, campaign, day, region=region, sort=staff_sort),
+        "zero": lambda: zero_stores_of_day(request.user, campaign, day, region),
+        "penalties": lambda: penalties_open(request.user, campaign, day, region),
     }
     if (table := _wants_export(request)) is not None:
         if table not in tables:
             raise NotFound("没有这张表。")
         return leaderboard_response(
             table,
-            tables[table],
+            tables[table](),
             campaign,
             title=f"{campaign.name} · {region.name} · {day:%Y-%m-%d}",
             file_name=_export_name(campaign, day, region.name, table),
             rank_field="region_rank" if table in {"stores", "zero"} else "rank",
         )
-    stores = _page(request, tables["stores"], "page")
-    staff = _page(request, tables["staff"], "staff_page")
-    zero = _page(request, tables["zero"], "zero_page", SHORT_LIST_PER_PAGE)
-    penalties = _page(request, tables["penalties"], "penalty_page", SHORT_LIST_PER_PAGE)
     context |= {
-        "store_sorts": _sorts(request, "sort", sort),
-        "staff_sorts": _sorts(request, "staff_sort", staff_sort, with_zero=False),
         "export_urls": {table: _export_url(request, table) for table in tables},
-        "stores_page": stores,
-        "store_lines": board_lines(stores, campaign, rank_field="region_rank"),
-        "staff_page": staff,
-        "staff_lines": board_lines(staff, campaign),
-        "zero_page": zero,
-        "zero_lines": board_lines(zero, campaign, rank_field="region_rank"),
-        "penalty_page": penalties,
-        "chart": pace_chart(campaign, region, day),
+        "penalty_page": _page(request, tables["penalties"](), "penalty_page", SHORT_LIST_PER_PAGE),
     }
+
+    def render_board() -> str:
+        stores = _page(request, tables["stores"](), "page")
+        staff = _page(request, tables["staff"](), "staff_page")
+        zero = _page(request, tables["zero"](), "zero_page", SHORT_LIST_PER_PAGE)
+        return render_to_string(
+            "reports/_region_board.html",
+            context
+            | {
+                "store_sorts": _sorts(request, "sort", sort),
+                "staff_sorts": _sorts(request, "staff_sort", staff_sort, with_zero=False),
+                "stores_page": stores,
+                "store_lines": board_lines(stores, campaign, rank_field="region_rank"),
+                "staff_page": staff,
+                "staff_lines": board_lines(staff, campaign),
+                "zero_page": zero,
+                "zero_lines": board_lines(zero, campaign, rank_field="region_rank"),
+                "chart": pace_chart(campaign, region, day),
+            },
+            request=request,
+        )
+
+    # The board is the same for everyone allowed to see the region, so it is rendered once
+    # per nightly run and query string; penalties change during the day and are not cached.
+    generation = snapshot_generation(campaign, day, region)
+    if generation is None:
+        context["board"] = render_board()
+    else:
+        shown = ":".join(request.GET.get(param, "") for param in BOARD_PARAMS)
+        key = f"region-board:{generation}:{shown}"
+        context["board"] = cache.get_or_set(key, render_board, BOARD_CACHE_SECONDS)
     return render(request, "reports/leaderboard_region.html", context)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 from tests.factories import PASSWORD
@@ -87,6 +88,12 @@ def celery_worker_process(transactional_db):
         worker.wait(timeout=15)
     except subprocess.TimeoutExpired:
         worker.kill()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache, so no page is served from another's data."""
+    cache.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -19,3 +19,6 @@ MEDIA_ROOT = VAR_DIR / f"test-media-{XDIST_WORKER}"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+
+# Each test empties the cache; on Redis that would flush the Celery broker's database too.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
