@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from common.dates import local_today, months_before
+from common.dates import local_day_start, local_today, months_before
 from common.errors import Conflict, PermissionDenied, ServiceError
 from common.money import format_yuan, to_money
 from coupons.exports import coupon_ledger_report, report_file_name, report_workbook_bytes
@@ -115,7 +115,9 @@ def coupon_stock_receive(
 
 
 @transaction.atomic
-def coupon_entry_reverse(*, entry: CouponEntry, reason: str, user) -> CouponEntry:
+def coupon_entry_reverse(
+    *, entry: CouponEntry, reason: str, user, at: datetime.datetime | None = None
+) -> CouponEntry:
     """Put a wrongly recorded receipt of stock right with a reversing row; the original
     row stays. Issues and redemptions are not reversed here: the coupon is in a
     customer's hands."""
@@ -137,7 +139,7 @@ def coupon_entry_reverse(*, entry: CouponEntry, reason: str, user) -> CouponEntr
         store=entry.store,
         coupon_type=entry.coupon_type,
         kind=CouponEntry.Kind.REVERSAL,
-        at=timezone.now(),
+        at=at or timezone.now(),
         quantity=-entry.quantity,
         face_value=entry.face_value,
         signer=entry.signer,
@@ -365,9 +367,11 @@ EXPIRY_BATCH = 2000
 
 def coupons_expire(*, today: datetime.date | None = None) -> int:
     """Mark every unused coupon past its last valid day as expired, each with a row in
-    its issuing store's ledger; in batches, each batch one transaction. A coupon a till is
-    redeeming at this moment is skipped and left to the till."""
+    its issuing store's ledger, dated the start of `today` (the first day it is no longer
+    good); in batches, each batch one transaction. A coupon a till is redeeming at this
+    moment is skipped and left to the till."""
     today = today or local_today()
+    expired_from = local_day_start(today)
     expired = 0
     while True:
         with transaction.atomic():
@@ -388,7 +392,7 @@ def coupons_expire(*, today: datetime.date | None = None) -> int:
                     store_id=store_pk,
                     coupon_type_id=type_pk,
                     kind=CouponEntry.Kind.EXPIRED,
-                    at=now,
+                    at=expired_from,
                     quantity=0,
                     face_value=face_value,
                     coupon_id=coupon_pk,

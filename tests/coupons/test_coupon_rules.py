@@ -33,7 +33,9 @@ def redeem(store, staff, serial, receipt_no="R0002", amount="68.00", special="0"
 
 
 def test_a_receipt_just_below_the_issue_threshold_gets_no_coupon(issue, store, conditional):
-    with pytest.raises(ServiceError, match=r"小票金额 ¥49\.99 未满发券门槛 ¥50\.00，不能发“满68抵10”"):
+    with pytest.raises(
+        ServiceError, match=r"小票金额 ¥49\.99 未满发券门槛 ¥50\.00，不能发“满68抵10”"
+    ):
         issue(amount="49.99")
     assert coupon_stock(store, conditional) == 20
 
@@ -54,7 +56,9 @@ def test_a_receipt_earns_each_coupon_type_once(issue):
 
 
 def test_no_coupon_is_issued_from_an_empty_stock(store, clerk, conditional):
-    with pytest.raises(ServiceError, match="本店“满68抵10”库存为 0，请先到分公司市场部领取并登记入库"):
+    with pytest.raises(
+        ServiceError, match="本店“满68抵10”库存为 0，请先到分公司市场部领取并登记入库"
+    ):
         coupon_issue(
             store=store,
             coupon_type=conditional,
@@ -92,7 +96,9 @@ def test_only_the_stores_own_staff_work_its_till(stocked, store, other_clerk, co
 
 def test_redeem_threshold_edges_on_regular_price_goods(issue, store, clerk):
     coupon = issue()
-    with pytest.raises(ServiceError, match=r"正价商品金额 ¥67\.99 未满 ¥68\.00，不能使用“满68抵10”"):
+    with pytest.raises(
+        ServiceError, match=r"正价商品金额 ¥67\.99 未满 ¥68\.00，不能使用“满68抵10”"
+    ):
         redeem(store, clerk, coupon.serial, amount="67.99")
 
     redeemed = redeem(store, clerk, coupon.serial, amount="68.00")
@@ -103,7 +109,9 @@ def test_redeem_threshold_edges_on_regular_price_goods(issue, store, clerk):
 
 def test_special_price_goods_do_not_count_towards_the_threshold(issue, store, clerk):
     coupon = issue()
-    with pytest.raises(ServiceError, match=r"正价商品金额 ¥60\.00 未满 ¥68\.00.*（特价商品不计入）"):
+    with pytest.raises(
+        ServiceError, match=r"正价商品金额 ¥60\.00 未满 ¥68\.00.*（特价商品不计入）"
+    ):
         redeem(store, clerk, coupon.serial, amount="80.00", special="20.00")
     with pytest.raises(ServiceError, match="特价商品金额不能大于小票金额"):
         redeem(store, clerk, coupon.serial, amount="80.00", special="80.01")
@@ -134,7 +142,9 @@ def test_a_second_coupon_on_one_receipt_is_refused(issue, store, clerk):
 def test_a_used_coupon_is_refused_with_where_it_was_used(issue, store, clerk):
     coupon = issue()
     redeem(store, clerk, coupon.serial, receipt_no="R0002", when=at(datetime.date.today(), 11))
-    with pytest.raises(Conflict, match=r"已于 .* 在门店 307 驷马桥店 使用（小票 R0002），不能重复使用"):
+    with pytest.raises(
+        Conflict, match=r"已于 .* 在门店 307 驷马桥店 使用（小票 R0002），不能重复使用"
+    ):
         redeem(store, clerk, coupon.serial, receipt_no="R0005")
 
 
@@ -161,7 +171,9 @@ def test_a_full_value_coupon_is_redeemed_only_in_the_issuing_store(
     full = issue(receipt_no="R0001", coupon_type=full_value)
     with pytest.raises(ServiceError, match="是全额抵扣券，只能在发券门店 307 驷马桥店 使用"):
         redeem(other_store, other_clerk, full.serial, receipt_no="R0100", amount="30.00")
-    with pytest.raises(ServiceError, match=r"正价商品金额 ¥4\.99 不足券面 ¥5\.00，本券不找零、不折现"):
+    with pytest.raises(
+        ServiceError, match=r"正价商品金额 ¥4\.99 不足券面 ¥5\.00，本券不找零、不折现"
+    ):
         redeem(store, clerk, full.serial, receipt_no="R0101", amount="4.99")
     assert redeem(store, clerk, full.serial, receipt_no="R0102", amount="5.00").status == "redeemed"
 
@@ -190,7 +202,9 @@ def test_the_nightly_expiry_marks_expired_coupons_and_the_ledger_shows_them(
     assert coupon_stock(store, conditional) == 18
 
 
-def test_a_wrong_receipt_of_stock_is_reversed_not_edited(stocked, store, manager, conditional, issue):
+def test_a_wrong_receipt_of_stock_is_reversed_not_edited(
+    stocked, store, manager, conditional, issue
+):
     wrong = coupon_stock_receive(
         store=store, coupon_type=conditional, quantity=50, signer="张会计", user=manager.user
     )
