@@ -38,7 +38,7 @@ from stores.models import Staff, Store
 SERIAL_DIGITS = 12
 
 
-def _require_ledger_keeper(user, store: Store) -> None:
+def ledger_keeper_require(user, store: Store) -> None:
     if not may_keep_ledger(user, store):
         raise PermissionDenied("只有本店员工、店长、片长和营运部可以登记本店的进销存。")
 
@@ -96,7 +96,7 @@ def coupon_stock_receive(
 ) -> CouponEntry:
     """Coupons handed to the store by the branch marketing department: store, quantity
     and the name of who signed for them (handbook ch. 4 三(一))."""
-    _require_ledger_keeper(user, store)
+    ledger_keeper_require(user, store)
     if quantity <= 0:
         raise ServiceError("领用数量必须大于 0。", field="quantity")
     signer = signer.strip()
@@ -121,7 +121,7 @@ def coupon_entry_reverse(
     """Put a wrongly recorded receipt of stock right with a reversing row; the original
     row stays. Issues and redemptions are not reversed here: the coupon is in a
     customer's hands."""
-    _require_ledger_keeper(user, entry.store)
+    ledger_keeper_require(user, entry.store)
     reason = reason.strip()
     if not reason:
         raise ServiceError("请写明冲正原因。", field="reason")
@@ -307,10 +307,11 @@ def coupon_redeem(
     if special > amount:
         raise ServiceError("特价商品金额不能大于小票金额。", field="special_amount")
     regular = amount - special
-    coupon = Coupon.objects.select_related("coupon_type", "store", "redeemed_store").filter(
-        serial=serial
+    coupon = (
+        Coupon.objects.select_related("coupon_type", "store", "redeemed_store")
+        .filter(serial=serial)
+        .first()
     )
-    coupon = coupon.first()
     if coupon is None:
         raise ServiceError(f"找不到券号 {serial}，请核对券面上的券号。", field="serial")
     at = at or timezone.now()
@@ -422,7 +423,7 @@ def gift_stock_receive(
     *, store: Store, gift: Gift, quantity: int, user, note: str = "", at=None
 ) -> GiftEntry:
     """Gifts into the store's stock (from the warehouse, the branch or a manufacturer)."""
-    _require_ledger_keeper(user, store)
+    ledger_keeper_require(user, store)
     if quantity <= 0:
         raise ServiceError("入库数量必须大于 0。", field="quantity")
     return _gift_entry_record(
@@ -442,7 +443,7 @@ def gift_transfer(
 ) -> GiftTransfer:
     """Lend gifts to another store (门店间调配): the lending store's out and the borrowing
     store's in are written together, or neither is (handbook ch. 7 二(三)2)."""
-    _require_ledger_keeper(user, from_store)
+    ledger_keeper_require(user, from_store)
     if to_store.pk == from_store.pk:
         raise ServiceError("调入门店不能是本店。", field="to_store")
     if not to_store.active:
@@ -502,7 +503,7 @@ def gift_hand_out(
 ) -> GiftHandout:
     """Hand out the gift the receipt earns under the campaign's gift tiers (满赠, the
     highest tier reached), signed for by the customer, with two handlers."""
-    _require_ledger_keeper(user, store)
+    ledger_keeper_require(user, store)
     receipt_no = _receipt_no(receipt_no)
     amount = _positive_money(purchase_amount, "purchase_amount", "购物金额")
     _require_confirmation(customer_confirmed)
@@ -574,7 +575,7 @@ def points_redeem(
 ) -> PointsRedemption:
     """A member exchanges points for a gift: points before, points deducted, the gift and
     its value (附表1)."""
-    _require_ledger_keeper(user, store)
+    ledger_keeper_require(user, store)
     member = Member.objects.filter(card_no=card_no.strip()).first()
     if member is None:
         raise ServiceError(f"找不到会员卡号 {card_no}，请核对卡号。", field="card_no")

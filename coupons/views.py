@@ -48,6 +48,7 @@ from coupons.services import (
     gift_hand_out,
     gift_stock_receive,
     gift_transfer,
+    ledger_keeper_require,
     points_redeem,
 )
 from reports.report import XLSX_TYPE
@@ -80,11 +81,6 @@ def _page_query(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return f"{query.urlencode()}&" if query else ""
-
-
-def _require_keeper(request: HttpRequest, store: Store) -> None:
-    if not may_keep_ledger(request.user, store):
-        raise PermissionDenied("只有本店员工、店长、片长和营运部可以登记本店的进销存。")
 
 
 @login_required
@@ -167,7 +163,7 @@ def ledger(request: HttpRequest, store_id: int) -> HttpResponse:
     may_keep = may_keep_ledger(request.user, store)
     receive_form = CouponReceiveForm()
     if request.method == "POST":
-        _require_keeper(request, store)
+        ledger_keeper_require(request.user, store)
         receive_form = CouponReceiveForm(request.POST)
         if receive_form.is_valid():
             try:
@@ -286,7 +282,7 @@ def gifts(request: HttpRequest, store_id: int) -> HttpResponse:
     open_form = request.POST.get("action", "") if request.method == "POST" else ""
     forms = _gift_forms(request, store, bound=open_form)
     if request.method == "POST":
-        _require_keeper(request, store)
+        ledger_keeper_require(request.user, store)
         if open_form not in GIFT_ACTIONS:
             raise NotFound("找不到该操作。")
         form = forms[open_form]

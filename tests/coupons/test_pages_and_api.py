@@ -12,7 +12,7 @@ from common.dates import local_today
 from config.celery import app as celery_app
 from coupons.models import Coupon, CouponEntry, CouponMonthlyReport
 from coupons.selectors import coupon_stock
-from coupons.services import coupon_stock_receive
+from coupons.services import coupon_stock_receive, coupons_expire
 from coupons.tasks import monthly_coupon_reports
 from stores.models import Role
 from tests.coupons.conftest import at
@@ -224,3 +224,30 @@ def test_gift_forms_on_the_page_keep_what_was_typed_when_refused(login, store, c
     assert "门店ID 999 不存在或已停业，请核对。" in page
     assert 'value="999"' in page
     assert "3 件 · ¥135.00" in page
+
+
+def test_the_ledger_page_reverses_a_receipt_and_shows_expired_coupons(
+    login, store, manager, clerk, conditional, issue
+):
+    wrong = coupon_stock_receive(
+        store=store, coupon_type=conditional, quantity=5, signer="张会计", user=manager.user
+    )
+    old = issue(receipt_no="R0001", when=at(datetime.date(2025, 1, 5)))
+    coupons_expire(today=local_today())
+    client = login(manager)
+    url = reverse("coupons:reverse", args=[store.store_id, wrong.pk])
+    assert client.post(url, {"reason": "多登记了"}, follow=True).status_code == 200
+    assert coupon_stock(store, conditional) == 19
+
+    period = {"start": "2025-01-01", "end": local_today().isoformat()}
+    page = client.get(ledger_url(store), period)
+    text = page.content.decode()
+    assert "冲正" in text and "多登记了" in text and "已冲正" in text
+    assert "过期" in text and old.serial in text
+    # Finance reads every ledger but records nothing in it.
+    assert (
+        "冲正这笔"
+        not in login(StaffFactory(role=Role.FINANCE, store=None))
+        .get(ledger_url(store), {"start": "2025-01-01"})
+        .content.decode()
+    )
