@@ -54,3 +54,10 @@ def test_a_cashier_redeems_a_coupon_on_a_phone(live_server, phone_page, screensh
     screenshot(phone_page, "coupons-till-redeemed-375")
     coupon.refresh_from_db()
     assert coupon.status == Coupon.Status.REDEEMED
+
+    for name, link in (("ledger", "本店抵扣券台账"), ("gifts", "赠品台账")):
+        phone_page.goto(f"{live_server.url}/coupons/till/")
+        phone_page.get_by_role("link", name=link).click()
+        phone_page.wait_for_load_state("networkidle")
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375, name
+        screenshot(phone_page, f"coupons-{name}-375")
