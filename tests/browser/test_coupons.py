@@ -4,7 +4,6 @@ import pytest
 
 from coupons.models import Coupon
 from coupons.services import coupon_issue, coupon_stock_receive
-from tests.browser.conftest import browser, phone_page, screenshot  # noqa: F401 (fixtures)
 from tests.browser.test_home_pages import log_in
 from tests.coupons.factories import ConditionalCouponTypeFactory
 from tests.factories import StaffFactory, StoreFactory
@@ -12,7 +11,7 @@ from tests.factories import StaffFactory, StoreFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_cashier_redeems_a_coupon_on_a_phone(live_server, phone_page, screenshot):  # noqa: F811
+def test_a_cashier_redeems_a_coupon_on_a_phone(live_server, phone_page, screenshot):
     store = StoreFactory(store_id=307, name="康宁大药房(驷马桥店)")
     cashier = StaffFactory(store=store, staff_no="S30702", name="郭敏娟")
     coupon_type = ConditionalCouponTypeFactory()
