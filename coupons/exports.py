@@ -135,54 +135,32 @@ def coupon_ledger_report(store: Store, first: datetime.date, last: datetime.date
         Column("回收金额", "money", 12),
     ]
 
+    def row(day, text, balance, *, added=None, issued=("", None, None), back=("", None, None)):
+        # (小票编号, 购物金额, 金额) of a coupon handed out, and of one taken back.
+        return (day, text, added, *issued, balance, *back)
+
     def rows() -> Iterator[tuple]:
         balance = summary.opening
-        yield (first, LEDGER_OPENING, None, "", None, None, balance, "", None, None)
+        yield row(first, LEDGER_OPENING, balance)
         for entry in store_coupon_entries(store, first, last).iterator(chunk_size=2000):
             balance += entry.amount
-            day = timezone.localdate(entry.at)
-            text = _ledger_summary_text(entry)
+            day, text = timezone.localdate(entry.at), _ledger_summary_text(entry)
+            receipt = (entry.receipt_no, entry.purchase_amount, entry.face_value)
             if entry.kind in {CouponEntry.Kind.RECEIVED, CouponEntry.Kind.REVERSAL}:
-                yield (day, text, entry.amount, "", None, None, balance, "", None, None)
+                yield row(day, text, balance, added=entry.amount)
             elif entry.kind == CouponEntry.Kind.ISSUED:
-                yield (
-                    day,
-                    text,
-                    None,
-                    entry.receipt_no,
-                    entry.purchase_amount,
-                    entry.face_value,
-                    balance,
-                    "",
-                    None,
-                    None,
-                )
+                yield row(day, text, balance, issued=receipt)
             elif entry.kind == CouponEntry.Kind.REDEEMED:
-                yield (
-                    day,
-                    text,
-                    None,
-                    "",
-                    None,
-                    None,
-                    balance,
-                    entry.receipt_no,
-                    entry.purchase_amount,
-                    entry.face_value,
-                )
+                yield row(day, text, balance, back=receipt)
             else:
-                yield (day, text, None, "", None, None, balance, "", None, None)
-        yield (
+                yield row(day, text, balance)
+        yield row(
             last,
             LEDGER_TOTAL,
-            summary.received,
-            "",
-            None,
-            summary.issued,
             summary.closing,
-            "",
-            None,
-            summary.redeemed,
+            added=summary.received,
+            issued=("", None, summary.issued),
+            back=("", None, summary.redeemed),
         )
 
     lines = (
