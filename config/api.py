@@ -2,6 +2,7 @@ from rest_framework.routers import DefaultRouter
 
 from callbacks.api import CallbackTaskViewSet
 from campaigns.api import CampaignViewSet, TargetViewSet
+from coupons.api import CouponEntryViewSet, CouponTypeViewSet, CouponViewSet
 from presale.api import BookingReconciliationViewSet, PenaltyViewSet, PresaleOrderViewSet
 from reports.api import RegionBoardViewSet, StaffBoardViewSet, StoreBoardViewSet
 from stores.api import RegionViewSet, StoreViewSet
@@ -20,5 +21,8 @@ router.register(
 router.register("leaderboard-regions", RegionBoardViewSet, basename="leaderboard-region")
 router.register("leaderboard-stores", StoreBoardViewSet, basename="leaderboard-store")
 router.register("leaderboard-staff", StaffBoardViewSet, basename="leaderboard-staff")
+router.register("coupon-types", CouponTypeViewSet, basename="coupon-type")
+router.register("coupons", CouponViewSet, basename="coupon")
+router.register("coupon-entries", CouponEntryViewSet, basename="coupon-entry")
 
 urlpatterns = router.urls

@@ -23,5 +23,6 @@ urlpatterns = [
     path("presale/booking/", include("presale.urls_booking")),
     path("reports/", include("reports.urls")),
     path("reports/nightly/", include("reports.urls_nightly")),
+    path("coupons/", include("coupons.urls")),
     path("", include("stores.urls")),
 ]

@@ -210,6 +210,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "callbacks.tasks.record_yesterdays_shortfalls",
         "schedule": crontab(hour=8, minute=0),
     },
+    "expire-coupons": {
+        "task": "coupons.tasks.expire_coupons",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    # The monthly coupon report is due on the 28th (handbook ch. 4 三(六)).
+    "monthly-coupon-reports": {
+        "task": "coupons.tasks.monthly_coupon_reports",
+        "schedule": crontab(day_of_month=28, hour=1, minute=0),
+    },
 }
 
 REST_FRAMEWORK = {
