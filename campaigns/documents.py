@@ -3,6 +3,7 @@ back. Amounts and rates are strings holding decimals; fields this version does n
 kept and written back unchanged."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -42,15 +43,15 @@ def _decimal(value, where: str) -> Decimal:
     return number
 
 
-def _money(value, where: str) -> str:
+def read_money(value, where: str) -> str:
     return f"{_decimal(value, where).quantize(Decimal('0.01'))}"
 
 
-def _rate(value, where: str) -> str:
+def read_rate(value, where: str) -> str:
     return str(_decimal(value, where))
 
 
-def _int(value, where: str, *, minimum: int = 0) -> int:
+def read_int(value, where: str, *, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise DocumentError(f"{where}: 应为不小于 {minimum} 的整数")
     return value
@@ -78,7 +79,7 @@ def _window(value, where: str) -> tuple[datetime.date, datetime.date]:
     return start, end
 
 
-def _tiers(value, where: str) -> list[list[str]]:
+def read_tiers(value, where: str) -> list[list[str]]:
     if not isinstance(value, list) or not value:
         raise DocumentError(f"{where}: 应为 [[门槛, 金额], ...]")
     tiers = []
@@ -86,18 +87,21 @@ def _tiers(value, where: str) -> list[list[str]]:
         if not isinstance(tier, list) or len(tier) != 2:
             raise DocumentError(f"{where}[{index}]: 应为 [门槛, 金额]")
         tiers.append(
-            [_money(tier[0], f"{where}[{index}][0]"), _money(tier[1], f"{where}[{index}][1]")]
+            [
+                read_money(tier[0], f"{where}[{index}][0]"),
+                read_money(tier[1], f"{where}[{index}][1]"),
+            ]
         )
     return tiers
 
 
-def _prizes(value, where: str) -> list[str]:
+def read_prizes(value, where: str) -> list[str]:
     if not isinstance(value, list) or not value:
         raise DocumentError(f"{where}: 应为金额列表")
-    return [_money(prize, f"{where}[{index}]") for index, prize in enumerate(value)]
+    return [read_money(prize, f"{where}[{index}]") for index, prize in enumerate(value)]
 
 
-def _choice(*choices: str):
+def read_choice(*choices: str):
     def read(value, where: str) -> str:
         if value not in choices:
             raise DocumentError(f"{where}: '{value}' 不是可选值（{'、'.join(choices)}）")
@@ -106,21 +110,13 @@ def _choice(*choices: str):
     return read
 
 
-# Each rule kind's parameters and how to read them (rules.md §5). A kind is added here and
-# as a rule class in rewards; "window" is accepted by every kind.
-RULE_PARAMETERS = {
-    "target_bonus": {"level": _choice("region"), "rate": _rate},
-    "shortfall_fund": {"level": _choice("region", "store"), "threshold": _rate, "rate": _rate},
-    "receipt_tier": {"tiers": _tiers},
-    "daily_first_order": {"scope": _choice("region", "chain"), "amount": _money},
-    "daily_big_order_rank": {
-        "scope": _choice("region", "chain"),
-        "min_amount_exclusive": _money,
-        "prizes": _prizes,
-    },
-    "store_breakthrough": {"tiers": _tiers},
-    "booking_gap": {"booking_days": lambda value, where: _int(value, where, minimum=1)},
-}
+# Each rule kind's parameters and how to read them (rules.md §5), registered by the kind's
+# class in rewards (rewards.rules.rule_kind); "window" is accepted by every kind.
+RULE_PARAMETERS: dict[str, dict[str, Callable]] = {}
+
+
+def rule_kind_register(kind: str, parameters: dict[str, Callable]) -> None:
+    RULE_PARAMETERS[kind] = parameters
 
 
 def _rule(rule, number: int) -> dict:
@@ -192,8 +188,8 @@ def document_read(data) -> CampaignDocument:
         callbacks=_window(windows["callbacks"], "windows.callbacks"),
         presale=_window(windows["presale"], "windows.presale"),
         booking=_window(windows["booking"], "windows.booking") if "booking" in windows else None,
-        per_member_target=_money(data["per_member_target"], "per_member_target"),
-        presale_share=_rate(data["presale_share"], "presale_share"),
+        per_member_target=read_money(data["per_member_target"], "per_member_target"),
+        presale_share=read_rate(data["presale_share"], "presale_share"),
     )
     if Decimal(document.presale_share) > 1:
         raise DocumentError('presale_share: 应在 0 到 1 之间，如 "0.80"')
@@ -201,13 +197,15 @@ def document_read(data) -> CampaignDocument:
     callbacks = data.get("callbacks", {})
     if not isinstance(callbacks, dict):
         raise DocumentError("callbacks: 应为对象")
-    document.daily_quota = _int(callbacks.get("daily_quota", 5), "callbacks.daily_quota", minimum=1)
-    document.max_phone_attempts = _int(
+    document.daily_quota = read_int(
+        callbacks.get("daily_quota", 5), "callbacks.daily_quota", minimum=1
+    )
+    document.max_phone_attempts = read_int(
         callbacks.get("max_phone_attempts", 3), "callbacks.max_phone_attempts", minimum=1
     )
     document.gift_tiers = [
         {
-            "min_amount": _money(tier.get("min_amount"), f"gift_tiers[{i}].min_amount"),
+            "min_amount": read_money(tier.get("min_amount"), f"gift_tiers[{i}].min_amount"),
             "gift": _text(tier.get("gift"), f"gift_tiers[{i}].gift"),
         }
         for i, tier in enumerate(_list(data.get("gift_tiers", []), "gift_tiers", dict))
@@ -247,7 +245,7 @@ def _read_audience(audience, document: CampaignDocument) -> None:
         document.audience_list = _text(audience["list"], "audience.list")
         return
     document.audience_brand = _text(audience.get("brand"), "audience.brand")
-    document.audience_months = _int(audience.get("months"), "audience.months", minimum=1)
+    document.audience_months = read_int(audience.get("months"), "audience.months", minimum=1)
     document.audience_reference_date = _date(
         audience.get("reference_date"), "audience.reference_date"
     )
@@ -273,7 +271,7 @@ def _read_targets(targets, document: CampaignDocument) -> None:
                 if not str(key).isdigit():
                     raise DocumentError(f"{where}: 门店应以门店ID表示")
                 key = int(key)
-            into[key] = _money(amount, where)
+            into[key] = read_money(amount, where)
 
 
 def document_write(document: CampaignDocument) -> dict:

@@ -128,10 +128,16 @@ def booking_reconciliation(
     """Per store in the user's scope: exported presale orders against the POS bookings of
     channel 有赞小程序 in booking days 1–N, order by order (rules.md §5, §7). Two grouped
     queries, matched in memory; only stores with orders or bookings are listed."""
-    start, end = booking_window(campaign)
     stores = restrict(user, Store.objects.all(), store_path="")
     if store is not None:
         stores = stores.filter(pk=store.pk)
+    return bookings_reconcile(campaign, stores)
+
+
+def bookings_reconcile(campaign: Campaign, stores: QuerySet[Store]) -> list[StoreReconciliation]:
+    """The reconciliation of the given stores, whoever asks: the settlement's booking gap
+    reads it for the whole chain."""
+    start, end = booking_window(campaign)
     exported = {
         (store_pk, order_no): to_money(amount)
         for store_pk, order_no, amount in booking_orders(campaign)

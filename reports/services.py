@@ -12,17 +12,12 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import QuerySet
 
-from callbacks.models import CallbackTask
 from campaigns.models import Campaign, Target
-from common.dates import local_day_range
-from members.models import SaleLine
-from presale.models import YouzanOrder
+from reports.facts import callback_facts, in_store_facts, presale_facts, targets_of
 from reports.models import RegionDay, StaffDay, StoreDay
 from stores.models import STORE_ROLES
-
-BOOKED_PRESALE_CHANNEL = "有赞小程序"
 
 _STORE_ROLE_PARAMS = ", ".join(["%s"] * len(STORE_ROLES))
 
@@ -138,87 +133,25 @@ def nightly_run(*, campaign: Campaign, day: datetime.date) -> NightlyResult:
     stores = _insert(
         _STORE_SQL,
         [*snapshot, in_presale, True, False, True],
-        presale=_presale_facts(campaign, day, "store"),
-        in_store=_in_store_facts(campaign, day),
-        callbacks=_callback_facts(campaign, day, "store"),
-        targets=_targets(campaign, Target.Level.STORE, "store"),
+        presale=presale_facts(campaign, day, "store"),
+        in_store=in_store_facts(campaign, day),
+        callbacks=callback_facts(campaign, day, "store"),
+        targets=targets_of(campaign, Target.Level.STORE, "store"),
     )
     regions = _insert(
         _REGION_SQL,
         [*snapshot, *snapshot],
-        targets=_targets(campaign, Target.Level.REGION, "region"),
+        targets=targets_of(campaign, Target.Level.REGION, "region"),
     )
     staff = _insert(
         _STAFF_SQL,
         [*snapshot, campaign.daily_quota, True, True, *sorted(STORE_ROLES)],
-        presale=_presale_facts(campaign, day, "registered_staff"),
-        callbacks=_callback_facts(campaign, day, "done_by"),
-        targets=_targets(campaign, Target.Level.STAFF, "staff"),
+        presale=presale_facts(campaign, day, "registered_staff"),
+        callbacks=callback_facts(campaign, day, "done_by"),
+        targets=targets_of(campaign, Target.Level.STAFF, "staff"),
     )
     zero_stores = StoreDay.objects.filter(campaign=campaign, day=day, zero_store=True).count()
     return NightlyResult(stores=stores, regions=regions, staff=staff, zero_stores=zero_stores)
-
-
-def _presale_facts(campaign: Campaign, day: datetime.date, holder: str) -> QuerySet:
-    """Net presale of the day and to date, and the last payment, per store or staff."""
-    day_start, day_end = local_day_range(day)
-    presale_start, presale_end = campaign.presale_period
-    today = Q(paid_at__gte=day_start)
-    return (
-        YouzanOrder.objects.filter(
-            paid_at__gte=presale_start,
-            paid_at__lt=min(day_end, presale_end),
-            **{f"{holder}__isnull": False},
-        )
-        .values(holder=F(holder))
-        .annotate(
-            amount=Sum("net_amount", filter=today),
-            orders=Count("pk", filter=today),
-            to_date=Sum("net_amount"),
-            last=Max("paid_at"),
-        )
-        .order_by()
-    )
-
-
-def _in_store_facts(campaign: Campaign, day: datetime.date) -> QuerySet:
-    """In-store POS sales of the brand to date per store, without the booked presale orders,
-    which are the presale figures themselves (rules.md §4)."""
-    _, day_end = local_day_range(day)
-    presale_start, presale_end = campaign.presale_period
-    return (
-        SaleLine.objects.filter(
-            brand=campaign.brand, sold_at__gte=presale_start, sold_at__lt=min(day_end, presale_end)
-        )
-        .exclude(channel=BOOKED_PRESALE_CHANNEL)
-        .values(holder=F("store"))
-        .annotate(total=Sum("amount"), last=Max("sold_at"))
-        .order_by()
-    )
-
-
-def _callback_facts(campaign: Campaign, day: datetime.date, holder: str) -> QuerySet:
-    """Callback tasks done today and to date, and the audience, per store or staff."""
-    day_start, day_end = local_day_range(day)
-    return (
-        CallbackTask.objects.filter(campaign=campaign, **{f"{holder}__isnull": False})
-        .values(holder=F(holder))
-        .annotate(
-            audience=Count("pk"),
-            done_to_date=Count("pk", filter=Q(done_at__lt=day_end)),
-            done_today=Count("pk", filter=Q(done_at__gte=day_start, done_at__lt=day_end)),
-        )
-        .order_by()
-    )
-
-
-def _targets(campaign: Campaign, level: str, holder: str) -> QuerySet:
-    return (
-        Target.objects.filter(campaign=campaign, level=level)
-        .values(holder=F(holder))
-        .annotate(amount=Max("amount"))
-        .order_by()
-    )
 
 
 def _insert(template: str, params: list, **subqueries: QuerySet) -> int:

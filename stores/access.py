@@ -79,6 +79,35 @@ def restrict(user, queryset: QuerySet[M], *, store_path: str) -> QuerySet[M]:
     return queryset.none()
 
 
+def restrict_to_holders(
+    user,
+    queryset: QuerySet[M],
+    *,
+    region: str = "region",
+    store: str = "store",
+    staff: str = "staff",
+) -> QuerySet[M]:
+    """Narrow records that belong to a region, a store or a staff member (settlement lines):
+    the chain sees all, a region lead their regions' records, a store manager their store's
+    and its staff's, a clerk only their own."""
+    scope = scope_of(user)
+    if scope.level is Level.CHAIN:
+        return queryset
+    if scope.level is Level.REGION:
+        return queryset.filter(**{f"{region}_id__in": scope.region_pks})
+    if scope.level is Level.STORE and scope.role == Role.STORE_MANAGER:
+        return queryset.filter(**{f"{store}_id": scope.store_pk})
+    if scope.level is Level.STORE:
+        return queryset.filter(**{f"{staff}_id": scope.staff.pk})
+    return queryset.none()
+
+
+def is_finance(user) -> bool:
+    """Finance alone approves settlements (rules.md §1)."""
+    scope = scope_of(user)
+    return scope.level is Level.CHAIN and scope.role == Role.FINANCE
+
+
 def stores_visible(user) -> QuerySet[Store]:
     return restrict(user, Store.objects.select_related("region"), store_path="")
 
