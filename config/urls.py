@@ -23,5 +23,6 @@ urlpatterns = [
     path("presale/booking/", include("presale.urls_booking")),
     path("reports/", include("reports.urls")),
     path("reports/nightly/", include("reports.urls_nightly")),
+    path("reports/assessment/", include("reports.urls_assessment")),
     path("", include("stores.urls")),
 ]

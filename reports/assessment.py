@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
     DateField,
     DateTimeField,
@@ -35,6 +37,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 
@@ -125,6 +128,7 @@ class Measure:
     baseline: Decimal | None
     campaign: Decimal | None
     goal: Decimal
+    is_money: bool = True
 
     @property
     def growth(self) -> Decimal | None:
@@ -164,6 +168,7 @@ class PromotionFigures:
             Decimal(self.baseline_receipts) / self.periods.baseline_days,
             Decimal(self.campaign_receipts) / self.periods.campaign_days,
             self.goals.customers,
+            is_money=False,
         )
 
     @property
@@ -336,18 +341,27 @@ def _connected(prefix: str = "") -> Q:
     return Q(**{f"{prefix}channel": Channel.PHONE, f"{prefix}outcome": Outcome.REACHED})
 
 
-def _in_store_purchases() -> QuerySet[SaleLine]:
-    return SaleLine.objects.filter(amount__gt=0).exclude(channel=BOOKED_PRESALE_CHANNEL)
+def _in_store_purchases(brand: str) -> QuerySet[SaleLine]:
+    """The brand's in-store lines (not the booked presale orders). The brand is tested as
+    a CASE, which no index serves: a member's lines are then found through their own
+    (member, sold_at) index; given `brand = …` too, SQLite takes the (brand, sold_at)
+    index instead and reads every line of the brand in the range, for every call."""
+    return (
+        SaleLine.objects.filter(amount__gt=0)
+        .exclude(channel=BOOKED_PRESALE_CHANNEL)
+        .alias(
+            of_brand=Case(
+                When(brand=brand, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .filter(of_brand=True)
+    )
 
 
 def _presale_purchases() -> QuerySet[YouzanOrder]:
     return YouzanOrder.objects.filter(net_amount__gt=0).exclude(buyer_phone="")
-
-
-def _sum_of(queryset: QuerySet, group: str, field: str) -> Coalesce:
-    return Coalesce(
-        Subquery(queryset.values(group).annotate(total=Sum(field)).values("total")[:1]), ZERO
-    )
 
 
 def credited_calls(user, assessment: Assessment) -> QuerySet[CallbackAttempt]:
@@ -355,6 +369,7 @@ def credited_calls(user, assessment: Assessment) -> QuerySet[CallbackAttempt]:
     purchases after the call, up to the member's next connected call (that one is then the
     last before them), on the call's day or within `conversion_days` days after it."""
     campaign = assessment.campaign
+    days_after = ONE_DAY * (assessment.parameters.conversion_days + 1)
     next_call = (
         CallbackAttempt.objects.filter(_connected(), task=OuterRef("task"), at__gt=OuterRef("at"))
         .order_by("at")
@@ -368,36 +383,42 @@ def credited_calls(user, assessment: Assessment) -> QuerySet[CallbackAttempt]:
         credit_until=Coalesce(
             Subquery(next_call), Value(NO_LATER_CALL, output_field=DateTimeField())
         ),
+        # Past every credited day, whatever the hour of the call: a time range an index
+        # serves, before the exact test of the day.
+        credit_horizon=ExpressionWrapper(F("at") + days_after, output_field=DateTimeField()),
         last_credited_day=ExpressionWrapper(
-            TruncDate("at") + datetime.timedelta(days=assessment.parameters.conversion_days),
+            TruncDate("at") + ONE_DAY * assessment.parameters.conversion_days,
             output_field=DateField(),
         ),
     )
-    in_store = (
-        _in_store_purchases()
-        .filter(
-            brand=campaign.brand,
-            member_id=OuterRef("task__member__card_no"),
-            sold_at__gt=OuterRef("at"),
-            sold_at__lte=OuterRef("credit_until"),
-        )
-        .annotate(day=TruncDate("sold_at"))
-        .filter(day__lte=OuterRef("last_credited_day"))
+    in_store = _in_store_purchases(campaign.brand).filter(
+        member_id=OuterRef("task__member__card_no")
     )
-    presale = (
-        _presale_purchases()
-        .filter(
-            buyer_phone=OuterRef("task__member__phone"),
-            paid_at__gt=OuterRef("at"),
-            paid_at__lte=OuterRef("credit_until"),
-        )
-        .annotate(day=TruncDate("paid_at"))
-        .filter(day__lte=OuterRef("last_credited_day"))
-    )
+    presale = _presale_purchases().filter(buyer_phone=OuterRef("task__member__phone"))
     return calls.annotate(
-        credited_sales=_sum_of(in_store, "member", "amount")
-        + _sum_of(presale, "buyer_phone", "net_amount")
+        credited_sales=_credited_sum(in_store, group="member", amount="amount", moment="sold_at")
+        + _credited_sum(presale, group="buyer_phone", amount="net_amount", moment="paid_at")
     )
+
+
+def _credited_sum(purchases: QuerySet, *, group: str, amount: str, moment: str) -> Coalesce:
+    """The member's purchases that fall to the outer call: after it and before the credit
+    horizon (a range an index serves), then, inside the sum, not after the member's next
+    connected call and on a credited day, so the next call is looked up only for the
+    member's own purchases."""
+    credited = Q(
+        **{f"{moment}__lte": OuterRef("credit_until"), "day__lte": OuterRef("last_credited_day")}
+    )
+    rows = (
+        purchases.filter(
+            **{f"{moment}__gt": OuterRef("at"), f"{moment}__lt": OuterRef("credit_horizon")}
+        )
+        .annotate(day=TruncDate(moment))
+        .values(group)
+        .annotate(total=Sum(amount, filter=credited))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(rows), ZERO)
 
 
 def _effect_sums() -> dict:
@@ -422,8 +443,7 @@ def not_reached_members(user, assessment: Assessment) -> QuerySet[CallbackTask]:
     campaign = assessment.campaign
     start, end = _comparison_period(assessment)
     reached = CallbackAttempt.objects.filter(_connected(), task=OuterRef("pk"))
-    in_store = _in_store_purchases().filter(
-        brand=campaign.brand,
+    in_store = _in_store_purchases(campaign.brand).filter(
         member_id=OuterRef("member__card_no"),
         sold_at__gte=start,
         sold_at__lt=end,

@@ -21,9 +21,11 @@ from reports.assessment import (
     store_promotion,
     total_promotion,
 )
-from tests.reports.assessment_fixtures import promotion, shop  # noqa: F401 - fixtures
+from tests.reports import assessment_fixtures
 
 pytestmark = pytest.mark.django_db
+
+shop, promotion = assessment_fixtures.shop, assessment_fixtures.promotion
 
 EXAMPLE = Path(__file__).parents[1] / "campaigns" / "winona_2022.json"
 
@@ -211,6 +213,6 @@ def test_a_refused_assessment_saves_nothing(shop, example_document, tmp_path):
     example_document["assessment"] = {"goals": {"ticket": "-0.2"}}
     source = tmp_path / "in.json"
     source.write_text(json.dumps(example_document, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(CommandError, match="assessment.goals.ticket"):
+    with pytest.raises(CommandError, match=r"assessment\.goals\.ticket"):
         call_command("load_campaign", str(source))
     assert not Campaign.objects.exists()

@@ -19,18 +19,20 @@ from reports.assessment import (
     store_effect_rows,
     total_effect,
 )
-from tests.reports.assessment_fixtures import (  # noqa: F401 - fixtures
+from tests.reports import assessment_fixtures
+from tests.reports.assessment_fixtures import (
     at,
     call,
     make_campaign,
     member,
     presale_order,
     sale,
-    shop,
     task_of,
 )
 
 pytestmark = pytest.mark.django_db
+
+shop = assessment_fixtures.shop
 
 CALL_DAY = datetime.date(2022, 10, 12)
 DAY_14 = CALL_DAY + datetime.timedelta(days=14)  # Oct 26
