@@ -4,6 +4,12 @@ from callbacks.api import CallbackTaskViewSet
 from campaigns.api import CampaignViewSet, TargetViewSet
 from presale.api import BookingReconciliationViewSet, PenaltyViewSet, PresaleOrderViewSet
 from reports.api import RegionBoardViewSet, StaffBoardViewSet, StoreBoardViewSet
+from reports.api_assessment import (
+    CallbackEffectViewSet,
+    CallHoursViewSet,
+    DailySalesViewSet,
+    PromotionViewSet,
+)
 from stores.api import RegionViewSet, StoreViewSet
 
 router = DefaultRouter()
@@ -20,5 +26,11 @@ router.register(
 router.register("leaderboard-regions", RegionBoardViewSet, basename="leaderboard-region")
 router.register("leaderboard-stores", StoreBoardViewSet, basename="leaderboard-store")
 router.register("leaderboard-staff", StaffBoardViewSet, basename="leaderboard-staff")
+router.register("assessment-promotion", PromotionViewSet, basename="assessment-promotion")
+router.register("assessment-daily-sales", DailySalesViewSet, basename="assessment-daily-sales")
+router.register(
+    "assessment-callback-effect", CallbackEffectViewSet, basename="assessment-callback-effect"
+)
+router.register("assessment-call-hours", CallHoursViewSet, basename="assessment-call-hours")
 
 urlpatterns = router.urls
