@@ -19,13 +19,13 @@ from reports.assessment import (
     effect_lines_of_stores,
     region_effect,
     region_promotion,
+    scope_name,
     staff_effect_rows,
     store_effect_rows,
     store_promotion,
     total_effect,
     total_promotion,
 )
-from reports.views_assessment import scope_name
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "rounding": ROUND_HALF_UP, "read_only": True}
 RATE = {"max_digits": 12, "decimal_places": 4, "rounding": ROUND_HALF_UP, "read_only": True}

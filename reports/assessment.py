@@ -116,6 +116,16 @@ def assessment_periods(campaign: Campaign, parameters: AssessmentParameters) -> 
     )
 
 
+def scope_name(user) -> str:
+    """What the figures cover, as headings and file names say it."""
+    scope = scope_of(user)
+    if scope.level is Level.CHAIN:
+        return "全公司"
+    if scope.level is Level.REGION:
+        return "、".join(regions_visible(user).order_by("name").values_list("name", flat=True))
+    return scope.staff.store.name if scope.level is Level.STORE else ""
+
+
 # ---------------------------------------------------------------------------------------
 # Promotion assessment
 

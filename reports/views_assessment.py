@@ -27,6 +27,7 @@ from reports.assessment import (
     effect_lines_of_stores,
     region_effect,
     region_promotion,
+    scope_name,
     staff_effect_rows,
     store_effect_rows,
     store_promotion,
@@ -37,18 +38,9 @@ from reports.charts import BarChart, Reference, Series, bar_chart
 from reports.exports_assessment import assessment_response
 from reports.selectors import rate_text
 from reports.views import _page, _url_with
-from stores.access import Level, regions_visible, scope_of
+from stores.access import Level, scope_of
 
 CAMPAIGN_BLUE, BASELINE_GREY, GOAL_RED, BASELINE_BROWN = "#0b6bcb", "#8c959f", "#cf222e", "#9a6700"
-
-
-def scope_name(user) -> str:
-    scope = scope_of(user)
-    if scope.level is Level.CHAIN:
-        return "全公司"
-    if scope.level is Level.REGION:
-        return "、".join(regions_visible(user).order_by("name").values_list("name", flat=True))
-    return scope.staff.store.name
 
 
 def _percent(value: Decimal) -> str:
