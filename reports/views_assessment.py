@@ -43,10 +43,6 @@ from stores.access import Level, scope_of
 CAMPAIGN_BLUE, BASELINE_GREY, GOAL_RED, BASELINE_BROWN = "#0b6bcb", "#8c959f", "#cf222e", "#9a6700"
 
 
-def _percent(value: Decimal) -> str:
-    return rate_text(value)
-
-
 def daily_chart(assessment: Assessment, days: list[DaySales], total: PromotionFigures):
     goal = assessment.parameters.goals.sales
     baseline = total.sales.baseline or Decimal(0)
@@ -83,7 +79,7 @@ def region_chart(lines: list[EffectLine]) -> BarChart:
                 "未接通会员购买率", BASELINE_GREY, [line.effect.comparison_rate for line in lines]
             ),
         ],
-        value_text=_percent,
+        value_text=rate_text,
     )
 
 
@@ -93,7 +89,7 @@ def hours_chart(hours: list[HourRate]) -> BarChart:
         title="各时段电话接通率",
         labels=[f"{hour.hour}时" for hour in hours],
         series=[Series("接通率", CAMPAIGN_BLUE, [hour.rate for hour in hours])],
-        value_text=_percent,
+        value_text=rate_text,
         labels_shown=12,
     )
 
