@@ -23,6 +23,7 @@ KNOWN_FIELDS = {
     "targets",
     "rules",
     "script",
+    "assessment",
 }
 SCRIPT_PARTS = ("greeting", "offer", "closing")
 
@@ -165,6 +166,9 @@ class CampaignDocument:
     staff_targets: dict[str, str] = field(default_factory=dict)
     rules: list[dict] = field(default_factory=list)
     script: dict[str, str] = field(default_factory=dict)
+    # The promotion assessment's parameters as given, completed with ASSESSMENT_DEFAULTS;
+    # empty when the document has none (the defaults then apply).
+    assessment: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
 
@@ -222,8 +226,51 @@ def document_read(data) -> CampaignDocument:
     if not isinstance(script, dict) or set(script) - set(SCRIPT_PARTS):
         raise DocumentError(f"script: 应为对象，字段为 {'、'.join(SCRIPT_PARTS)}")
     document.script = {part: str(script[part]) for part in SCRIPT_PARTS if part in script}
+    if "assessment" in data:
+        document.assessment = _read_assessment(data["assessment"])
     document.extra = {key: value for key, value in data.items() if key not in KNOWN_FIELDS}
     return document
+
+
+# Handbook chapter 8 (rules.md §10): a promotion against the average day of the 10 days
+# before it must reach sales +100%, customers (receipts) +50%, average ticket +20%; a
+# member bought "because of" a connected call within 14 days of it.
+ASSESSMENT_DEFAULTS = {
+    "baseline_days": 10,
+    "goals": {"sales": "1.00", "customers": "0.50", "ticket": "0.20"},
+    "conversion_days": 14,
+}
+
+
+def _read_assessment(value) -> dict:
+    if not isinstance(value, dict):
+        raise DocumentError("assessment: 应为对象")
+    unknown = set(value) - set(ASSESSMENT_DEFAULTS)
+    if unknown:
+        raise DocumentError(
+            f"assessment: 未知的字段 {'、'.join(sorted(unknown))}"
+            f"（可选：{'、'.join(ASSESSMENT_DEFAULTS)}）"
+        )
+    goals = value.get("goals", {})
+    default_goals = ASSESSMENT_DEFAULTS["goals"]
+    if not isinstance(goals, dict) or set(goals) - set(default_goals):
+        raise DocumentError(f"assessment.goals: 应为对象，字段为 {'、'.join(default_goals)}")
+    return {
+        "baseline_days": read_int(
+            value.get("baseline_days", ASSESSMENT_DEFAULTS["baseline_days"]),
+            "assessment.baseline_days",
+            minimum=1,
+        ),
+        "goals": {
+            name: read_rate(goals.get(name, default), f"assessment.goals.{name}")
+            for name, default in default_goals.items()
+        },
+        "conversion_days": read_int(
+            value.get("conversion_days", ASSESSMENT_DEFAULTS["conversion_days"]),
+            "assessment.conversion_days",
+            minimum=1,
+        ),
+    }
 
 
 def _list(value, where: str, item_type: type | None = None) -> list:
@@ -315,4 +362,6 @@ def document_write(document: CampaignDocument) -> dict:
             data["targets"][level] = dict(sorted(entries.items()))
     if document.script:
         data["script"] = document.script
+    if document.assessment:
+        data["assessment"] = document.assessment
     return {**data, **document.extra}

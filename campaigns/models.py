@@ -34,6 +34,9 @@ class Campaign(TimeStampedModel):
     buy_one_get_one = models.JSONField("买一送一商品", default=list, blank=True)
     rules = models.JSONField("奖励规则", default=list, blank=True)
     script = models.JSONField("回访话术", default=dict, blank=True)
+    # The document's "assessment" object (baseline days, goals, conversion days), as read by
+    # campaigns.documents; empty when the document had none, and the defaults apply.
+    assessment = models.JSONField("活动考核参数", default=dict, blank=True)
     # Document fields this version does not know, kept so an export gives them back.
     extra = models.JSONField(default=dict, blank=True, editable=False)
     active = models.BooleanField("进行中", default=True)

@@ -85,6 +85,7 @@ def campaign_document(campaign: Campaign) -> dict:
         },
         rules=campaign.rules,
         script=campaign.script,
+        assessment=campaign.assessment,
         extra=campaign.extra,
     )
     return document_write(document)

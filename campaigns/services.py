@@ -66,6 +66,7 @@ def campaign_load(data: dict, *, user=None) -> Campaign:
         "buy_one_get_one": document.buy_one_get_one,
         "rules": document.rules,
         "script": document.script,
+        "assessment": document.assessment,
         "extra": document.extra,
     }
     campaign, created = Campaign.objects.update_or_create(code=document.code, defaults=fields)

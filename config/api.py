@@ -5,6 +5,12 @@ from campaigns.api import CampaignViewSet, TargetViewSet
 from coupons.api import CouponEntryViewSet, CouponTypeViewSet, CouponViewSet
 from presale.api import BookingReconciliationViewSet, PenaltyViewSet, PresaleOrderViewSet
 from reports.api import RegionBoardViewSet, StaffBoardViewSet, StoreBoardViewSet
+from reports.api_assessment import (
+    CallbackEffectViewSet,
+    CallHoursViewSet,
+    DailySalesViewSet,
+    PromotionViewSet,
+)
 from stores.api import RegionViewSet, StoreViewSet
 
 router = DefaultRouter()
@@ -24,5 +30,11 @@ router.register("leaderboard-staff", StaffBoardViewSet, basename="leaderboard-st
 router.register("coupon-types", CouponTypeViewSet, basename="coupon-type")
 router.register("coupons", CouponViewSet, basename="coupon")
 router.register("coupon-entries", CouponEntryViewSet, basename="coupon-entry")
+router.register("assessment-promotion", PromotionViewSet, basename="assessment-promotion")
+router.register("assessment-daily-sales", DailySalesViewSet, basename="assessment-daily-sales")
+router.register(
+    "assessment-callback-effect", CallbackEffectViewSet, basename="assessment-callback-effect"
+)
+router.register("assessment-call-hours", CallHoursViewSet, basename="assessment-call-hours")
 
 urlpatterns = router.urls

@@ -24,5 +24,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("reports/nightly/", include("reports.urls_nightly")),
     path("coupons/", include("coupons.urls")),
+    path("reports/assessment/", include("reports.urls_assessment")),
     path("", include("stores.urls")),
 ]
