@@ -47,7 +47,7 @@ from campaigns.models import Campaign
 from common.dates import local_day_range
 from members.models import SaleLine
 from presale.models import YouzanOrder
-from reports.services import BOOKED_PRESALE_CHANNEL
+from reports.facts import BOOKED_PRESALE_CHANNEL
 from stores.access import Level, regions_visible, restrict, scope_of, stores_visible
 from stores.models import Region, Store
 
