@@ -109,6 +109,7 @@ class SettlementLine(models.Model):
         ordering = ["run_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["run", "position"], name="settlement_line_position"),
+            models.UniqueConstraint(fields=["run", "identity"], name="settlement_line_identity"),
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="settlement_line_positive"
             ),

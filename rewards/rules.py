@@ -162,6 +162,8 @@ class Rule:
     kind: ClassVar[str]
     title: ClassVar[str]
     parameters: ClassVar[dict[str, Callable]]
+    # The facts a line of this kind carries, as workbook columns: (key, header, cell kind).
+    fact_columns: ClassVar[tuple[tuple[str, str, str], ...]]
 
     def __init__(self, campaign: Campaign, number: int, params: dict):
         self.campaign, self.number, self.params = campaign, number, params
@@ -257,6 +259,11 @@ class TargetBonus(Rule):
     """A region whose sales reach its target is paid a share of its sales."""
 
     kind, title = "target_bonus", "目标达成奖"
+    fact_columns = (
+        ("sales", "片区销售", "money"),
+        ("target", "片区目标", "money"),
+        ("rate", "奖励比例", "text"),
+    )
     parameters = {"level": documents.read_choice("region"), "rate": documents.read_rate}
 
     def lines(self, facts):
@@ -281,6 +288,12 @@ class ShortfallFund(Rule):
     """A region or store below a share of its target owes a growth fund on the gap."""
 
     kind, title = "shortfall_fund", "成长金"
+    fact_columns = (
+        ("sales", "销售", "money"),
+        ("target", "目标", "money"),
+        ("threshold", "达标线", "text"),
+        ("rate", "比例", "text"),
+    )
     parameters = {
         "level": documents.read_choice("region", "store"),
         "threshold": documents.read_rate,
@@ -314,6 +327,11 @@ class ReceiptTier(Rule):
     """Each order in the window earns the highest tier its net amount reaches."""
 
     kind, title = "receipt_tier", "单笔满额奖"
+    fact_columns = (
+        ("order_no", "订单号", "text"),
+        ("net", "实付净额", "money"),
+        ("tier", "档位", "money"),
+    )
     parameters = {"tiers": documents.read_tiers}
 
     def lines(self, facts):
@@ -341,6 +359,13 @@ class DailyFirstOrder(Rule):
     """The first paid order of each day, in each region or in the whole chain."""
 
     kind, title = "daily_first_order", "每日首单奖"
+    fact_columns = (
+        ("day", "日期", "text"),
+        ("scope", "范围", "text"),
+        ("order_no", "订单号", "text"),
+        ("paid_at", "付款时间", "text"),
+        ("net", "实付净额", "money"),
+    )
     parameters = {
         "scope": documents.read_choice("region", "chain"),
         "amount": documents.read_money,
@@ -372,6 +397,13 @@ class DailyBigOrderRank(Rule):
     the earlier payment."""
 
     kind, title = "daily_big_order_rank", "每日大单排名奖"
+    fact_columns = (
+        ("day", "日期", "text"),
+        ("scope", "范围", "text"),
+        ("place", "名次", "int"),
+        ("order_no", "订单号", "text"),
+        ("net", "实付净额", "money"),
+    )
     parameters = {
         "scope": documents.read_choice("region", "chain"),
         "min_amount_exclusive": documents.read_money,
@@ -413,6 +445,7 @@ class StoreBreakthrough(Rule):
     """A store whose sales reach a tier is paid the highest tier reached."""
 
     kind, title = "store_breakthrough", "门店突破奖"
+    fact_columns = (("sales", "门店销售", "money"), ("tier", "档位", "money"))
     parameters = {"tiers": documents.read_tiers}
 
     def lines(self, facts):
@@ -435,6 +468,12 @@ class BookingGap(Rule):
     sales owes the difference: it buys the rest itself."""
 
     kind, title = "booking_gap", "下账差额"
+    fact_columns = (
+        ("presale", "预售金额", "money"),
+        ("booked", "已下账金额", "money"),
+        ("orders", "订单数", "int"),
+        ("booking_days", "下账天数", "int"),
+    )
     parameters = {"booking_days": lambda value, where: documents.read_int(value, where, minimum=1)}
 
     def lines(self, facts):
