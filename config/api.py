@@ -11,6 +11,7 @@ from reports.api_assessment import (
     DailySalesViewSet,
     PromotionViewSet,
 )
+from rewards.api import SettlementLineViewSet, SettlementRunViewSet
 from stores.api import RegionViewSet, StoreViewSet
 
 router = DefaultRouter()
@@ -36,5 +37,8 @@ router.register(
     "assessment-callback-effect", CallbackEffectViewSet, basename="assessment-callback-effect"
 )
 router.register("assessment-call-hours", CallHoursViewSet, basename="assessment-call-hours")
+
+router.register("settlement-runs", SettlementRunViewSet, basename="settlement-run")
+router.register("settlement-lines", SettlementLineViewSet, basename="settlement-line")
 
 urlpatterns = router.urls

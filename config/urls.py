@@ -25,5 +25,6 @@ urlpatterns = [
     path("reports/nightly/", include("reports.urls_nightly")),
     path("coupons/", include("coupons.urls")),
     path("reports/assessment/", include("reports.urls_assessment")),
+    path("settlements/", include("rewards.urls")),
     path("", include("stores.urls")),
 ]

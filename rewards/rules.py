@@ -164,6 +164,8 @@ class Rule:
     parameters: ClassVar[dict[str, Callable]]
     # The facts a line of this kind carries, as workbook columns: (key, header, cell kind).
     fact_columns: ClassVar[tuple[tuple[str, str, str], ...]]
+    # Templates read a kind's title and columns from the class; they must not call it.
+    do_not_call_in_templates = True
 
     def __init__(self, campaign: Campaign, number: int, params: dict):
         self.campaign, self.number, self.params = campaign, number, params

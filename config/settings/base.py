@@ -242,7 +242,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # A task's last outcome and an attempt's outcome are one choice set under one name.
-    "ENUM_NAME_OVERRIDES": {"CallbackOutcomeEnum": "callbacks.models.Outcome"},
+    "ENUM_NAME_OVERRIDES": {
+        "CallbackOutcomeEnum": "callbacks.models.Outcome",
+        # Targets and settlement lines are held by the same three kinds of holder.
+        "HolderLevelEnum": "campaigns.models.Target.Level",
+    },
 }
 
 LOGGING = {
