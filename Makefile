@@ -18,7 +18,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --presale
 	@echo ""
 	@echo "打开 http://$(HOST):$(PORT)/ （按 Ctrl+C 停止网站和后台任务）"
 	@echo ""
