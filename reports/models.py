@@ -11,7 +11,8 @@ MONEY = {"max_digits": 14, "decimal_places": 2, "default": 0}
 class DaySnapshot(models.Model):
     """A holder's campaign figures at the end of one day, written by the nightly job."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE)
+    # Every snapshot table's unique constraint starts with the campaign: no index of its own.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, db_index=False)
     day = models.DateField("日期")
     presale_amount = models.DecimalField("当日预售", **MONEY)
     presale_orders = models.PositiveIntegerField("当日预售单数", default=0)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_get
-from common.errors import ServiceError
+from common.errors import Conflict
 from common.jobs import job_enqueue
 from common.models import Job
 from rewards.jobs import SETTLEMENT_RUN, SETTLEMENT_WORKBOOK
@@ -111,7 +111,7 @@ def run_approve(request: HttpRequest, run_pk: int) -> HttpResponse:
     run = run_get(request.user, run_pk)
     try:
         settlement_approve(run=run, user=request.user)
-    except ServiceError as error:
+    except Conflict as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"第 {run.version} 版结算已审批并锁定。")
@@ -124,7 +124,7 @@ def run_discard(request: HttpRequest, run_pk: int) -> HttpResponse:
     run = run_get(request.user, run_pk)
     try:
         settlement_discard(run=run, user=request.user)
-    except ServiceError as error:
+    except Conflict as error:
         messages.error(request, error.message)
         return redirect("rewards:detail", run_pk=run.pk)
     messages.success(request, f"已删除第 {run.version} 版结算草稿。")
