@@ -18,6 +18,7 @@ FORMATS = {
     "text": {},
     "int": {"num_format": "0"},
     "money": {"num_format": "#,##0.00"},
+    "decimal": {"num_format": "0.00"},
     "percent": {"num_format": "0.0%"},
     "date": {"num_format": "yyyy-mm-dd"},
     "datetime": {"num_format": "yyyy-mm-dd hh:mm:ss"},
@@ -88,7 +89,7 @@ def _write_sheet(worksheet, sheet: Sheet, bold, formats, total_formats) -> None:
 def _write_cell(worksheet, row: int, col: int, kind: str, value, formats) -> None:
     if value is None or value == "":
         worksheet.write_blank(row, col, None, formats[kind])
-    elif kind in {"money", "int", "percent"}:
+    elif kind in {"money", "decimal", "int", "percent"}:
         worksheet.write_number(row, col, value, formats[kind])
     elif kind in {"date", "datetime"}:
         if isinstance(value, datetime.datetime) and value.tzinfo is not None:

@@ -20,6 +20,7 @@ from coupons.models import (
     GiftHandout,
     PointsRedemption,
 )
+from reports.assessment import CostStatus, SourceCosts
 from stores.access import Level, may_manage_store, restrict, scope_of
 from stores.models import Store
 
@@ -203,3 +204,16 @@ def gift_tier_for(campaign: Campaign, amount: Decimal) -> dict | None:
 
 def campaigns_with_gifts() -> QuerySet[Campaign]:
     return Campaign.objects.filter(active=True).exclude(gift_tiers=[]).order_by("-presale_start")
+
+
+def gifts_handed_out(user, campaign: Campaign) -> SourceCosts:
+    """The assessment's cost source (registered in CouponsConfig.ready): the gift value of
+    the campaign's hand-outs, per store, in one grouped query. A hand-out is recorded as the
+    gift leaves the store, so the figure is never waiting for a settlement."""
+    rows = (
+        restrict(user, GiftHandout.objects.filter(campaign=campaign), store_path="store")
+        .values("store", region=F("store__region"))
+        .annotate(amount=Sum("gift_value"))
+        .order_by()
+    )
+    return SourceCosts(CostStatus.FINAL, rows, "活动赠品领用表登记的礼品金额。")

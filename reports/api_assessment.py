@@ -11,9 +11,12 @@ from campaigns.selectors import campaign_get
 from common.errors import NotFound, ServiceError
 from reports.assessment import (
     Assessment,
+    CostStatus,
+    InputOutput,
     PromotionLine,
     assessment_of,
     call_hours,
+    campaign_costs,
     daily_sales,
     effect_lines_of_staff,
     effect_lines_of_stores,
@@ -29,7 +32,7 @@ from reports.assessment import (
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "rounding": ROUND_HALF_UP, "read_only": True}
 RATE = {"max_digits": 12, "decimal_places": 4, "rounding": ROUND_HALF_UP, "read_only": True}
-REWARDS_PENDING = "pending"
+COST_STATUS_HELP = "final：已确定；draft：按结算草稿计，审批后为准；pending：还没有结算，待结算"
 
 
 class MeasureSerializer(serializers.Serializer):
@@ -42,6 +45,17 @@ class MeasureSerializer(serializers.Serializer):
     goal = serializers.DecimalField(**RATE, help_text="增长目标，如 1.00 = +100%")
     reached = serializers.BooleanField(
         read_only=True, allow_null=True, help_text="是否达标；活动前没有销售时为 null"
+    )
+
+
+class CostSerializer(serializers.Serializer):
+    source = serializers.CharField(read_only=True, help_text="rewards（奖励）、gifts（赠品）")
+    label = serializers.CharField(read_only=True)
+    amount = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text="已付金额；待结算时为 null"
+    )
+    status = serializers.ChoiceField(
+        choices=CostStatus.choices, read_only=True, help_text=COST_STATUS_HELP
     )
 
 
@@ -58,8 +72,15 @@ class PromotionSerializer(serializers.Serializer):
     customers = MeasureSerializer(read_only=True)
     ticket = MeasureSerializer(read_only=True)
     extra_sales = serializers.DecimalField(**MONEY, help_text="活动期销售 − 活动前日均 × 活动天数")
-    rewards_and_gifts = serializers.CharField(
-        read_only=True, help_text="pending：结算尚未生成，奖励与赠品待结算"
+    costs = CostSerializer(many=True, read_only=True, help_text="投入的各项：奖励、赠品")
+    input_total = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text="投入合计；任一项待结算时为 null"
+    )
+    input_status = serializers.ChoiceField(
+        choices=CostStatus.choices, read_only=True, help_text=f"投入合计的状态。{COST_STATUS_HELP}"
+    )
+    return_ratio = serializers.DecimalField(
+        **RATE, allow_null=True, help_text="增量销售 ÷ 投入合计；投入为 0 或待结算时为 null"
     )
 
 
@@ -94,7 +115,9 @@ class HourSerializer(serializers.Serializer):
     rate = serializers.DecimalField(**RATE, allow_null=True)
 
 
-def _promotion_row(level: str, figures, *, store_id=None, name="", region_name=None) -> dict:
+def _promotion_row(
+    level: str, figures, spent: InputOutput, *, store_id=None, name="", region_name=None
+) -> dict:
     return {
         "level": level,
         "store_id": store_id,
@@ -108,7 +131,13 @@ def _promotion_row(level: str, figures, *, store_id=None, name="", region_name=N
         "customers": figures.customers,
         "ticket": figures.ticket,
         "extra_sales": figures.extra_sales,
-        "rewards_and_gifts": REWARDS_PENDING,
+        "costs": [
+            {"source": cost.name, "label": cost.label, "amount": cost.amount, "status": cost.status}
+            for cost in spent.costs
+        ],
+        "input_total": spent.total,
+        "input_status": spent.status,
+        "return_ratio": spent.ratio,
     }
 
 
@@ -171,7 +200,8 @@ class _AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 @extend_schema_view(list=extend_schema(parameters=[CAMPAIGN, _level(["store", "region", "chain"])]))
 class PromotionViewSet(_AssessmentViewSet):
     """Promotion assessment (活动考核): each store's, region's or the whole scope's average
-    campaign day against the days before it, with the three goals."""
+    campaign day against the days before it, with the three goals, and its input (rewards
+    paid, gifts handed out) against its extra sales."""
 
     serializer_class = PromotionSerializer
     levels = ["store", "region", "chain"]
@@ -186,17 +216,22 @@ class PromotionViewSet(_AssessmentViewSet):
         return [(scope_name(user), total_promotion(user, assessment))]
 
     def to_rows(self, page) -> list:
+        costs = campaign_costs(self.request.user, self._assessment)
         rows = []
         for item in page:
             if isinstance(item, PromotionLine):
-                rows.append(_promotion_row("region", item.figures, name=item.holder.name))
+                spent = costs.of_region(item.holder, item.figures)
+                rows.append(_promotion_row("region", item.figures, spent, name=item.holder.name))
             elif isinstance(item, tuple):
-                rows.append(_promotion_row("chain", item[1], name=item[0]))
+                name, figures = item
+                rows.append(_promotion_row("chain", figures, costs.of_scope(figures), name=name))
             else:
+                figures = self._assessment.figures(item)
                 rows.append(
                     _promotion_row(
                         "store",
-                        self._assessment.figures(item),
+                        figures,
+                        costs.of_store(item, figures),
                         store_id=item.store_id,
                         name=item.name,
                         region_name=item.region.name,

@@ -15,9 +15,13 @@ number of stores, staff or members.
   of the `conversion_days` days after. Messages are never calls, so they are never
   credited. The members never reached by phone are the comparison group: how many of them
   bought in the same period (the callback window and the `conversion_days` after it).
+- Input and output: what the campaign cost (the rewards paid, the gifts handed out, ...)
+  against its extra sales. reports/ comes before the apps that record those costs, so it
+  never imports them: each registers a cost source from its AppConfig.ready().
 """
 
 import datetime
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -36,6 +40,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextChoices,
     Value,
     When,
 )
@@ -312,6 +317,159 @@ def total_promotion(user, assessment: Assessment) -> PromotionFigures:
     """Every store the user may see together: the chain for 营运部, a 片长's region."""
     return assessment.figures(
         _visible_lines(user, assessment).aggregate(**_promotion_sums(assessment.periods))
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Input and output
+
+
+class CostStatus(TextChoices):
+    """How far a cost is settled; a holder's input is only as settled as its least settled
+    part."""
+
+    FINAL = "final", "已确定"
+    DRAFT = "draft", "草稿"
+    PENDING = "pending", "待结算"
+
+
+LEAST_SETTLED_LAST = [CostStatus.FINAL, CostStatus.DRAFT, CostStatus.PENDING]
+
+
+@dataclass(frozen=True)
+class SourceCosts:
+    """What one source says a campaign cost, in the acting user's scope: the rows of one
+    grouped query (or any mappings) with `region` (pk), `store` (pk, or None for an amount
+    of the region itself, such as a region's reward) and `amount`. A pending source has no
+    figure yet, so it gives no rows."""
+
+    status: CostStatus
+    rows: Iterable[Mapping] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CostSource:
+    name: str
+    label: str
+    costs: Callable[..., SourceCosts]  # (user, campaign) -> SourceCosts
+
+
+# Filled by the AppConfig.ready() of the apps that record costs, in INSTALLED_APPS order.
+COST_SOURCES: list[CostSource] = []
+
+
+def cost_source_register(name: str, label: str, costs: Callable[..., SourceCosts]) -> None:
+    """Count `costs(user, campaign)` in every campaign's input, under `label`; registering
+    a name again replaces it."""
+    COST_SOURCES[:] = [source for source in COST_SOURCES if source.name != name]
+    COST_SOURCES.append(CostSource(name, label, costs))
+
+
+@dataclass(frozen=True)
+class Cost:
+    """One source's part of a store's, a region's or the whole scope's input; no amount
+    while it is pending."""
+
+    name: str
+    label: str
+    amount: Decimal | None
+    status: CostStatus
+
+
+@dataclass(frozen=True)
+class InputOutput:
+    """A holder's input (its costs together) against its extra sales."""
+
+    costs: tuple[Cost, ...]
+    extra_sales: Decimal
+
+    @property
+    def status(self) -> CostStatus:
+        statuses = [cost.status for cost in self.costs]
+        return max(statuses, key=LEAST_SETTLED_LAST.index, default=CostStatus.FINAL)
+
+    @property
+    def total(self) -> Decimal | None:
+        """None while any part is pending: a part of the input is not the input."""
+        if self.status == CostStatus.PENDING:
+            return None
+        return sum((cost.amount for cost in self.costs), ZERO)
+
+    @property
+    def input(self) -> Cost:
+        return Cost("total", "投入合计", self.total, self.status)
+
+    @property
+    def ratio(self) -> Decimal | None:
+        """增量销售 ÷ 投入; None while pending or when nothing was spent."""
+        total = self.total
+        return self.extra_sales / total if total else None
+
+
+@dataclass(frozen=True)
+class _SourceTotals:
+    source: CostSource
+    status: CostStatus
+    note: str
+    by_store: dict[int, Decimal]
+    by_region: dict[int, Decimal]
+    total: Decimal
+
+    def cost(self, amount: Decimal) -> Cost:
+        pending = self.status == CostStatus.PENDING
+        return Cost(self.source.name, self.source.label, None if pending else amount, self.status)
+
+
+@dataclass(frozen=True)
+class CampaignCosts:
+    """Every source's costs of the campaign in the user's scope, summed per store, per
+    region (its stores' and the region's own) and over the whole scope."""
+
+    parts: tuple[_SourceTotals, ...]
+
+    @property
+    def sources(self) -> list[CostSource]:
+        return [part.source for part in self.parts]
+
+    @property
+    def notes(self) -> list[str]:
+        return [f"{part.source.label}：{part.note}" for part in self.parts if part.note]
+
+    def of_store(self, store: Store, figures: PromotionFigures) -> InputOutput:
+        costs = tuple(part.cost(part.by_store.get(store.pk, ZERO)) for part in self.parts)
+        return InputOutput(costs, figures.extra_sales)
+
+    def of_region(self, region: Region, figures: PromotionFigures) -> InputOutput:
+        costs = tuple(part.cost(part.by_region.get(region.pk, ZERO)) for part in self.parts)
+        return InputOutput(costs, figures.extra_sales)
+
+    def of_scope(self, figures: PromotionFigures) -> InputOutput:
+        costs = tuple(part.cost(part.total) for part in self.parts)
+        return InputOutput(costs, figures.extra_sales)
+
+
+def _source_totals(source: CostSource, found: SourceCosts) -> _SourceTotals:
+    by_store: dict[int, Decimal] = {}
+    by_region: dict[int, Decimal] = {}
+    total = ZERO
+    for row in found.rows:
+        amount = row["amount"] or ZERO
+        if row["store"] is not None:
+            by_store[row["store"]] = by_store.get(row["store"], ZERO) + amount
+        by_region[row["region"]] = by_region.get(row["region"], ZERO) + amount
+        total += amount
+    return _SourceTotals(source, found.status, found.note, by_store, by_region, total)
+
+
+def campaign_costs(user, assessment: Assessment) -> CampaignCosts:
+    """Ask each registered source once (one grouped query each, whatever the number of
+    stores); the page, the API and the workbook read every row's input from the answer."""
+    return CampaignCosts(
+        tuple(
+            _source_totals(source, source.costs(user, assessment.campaign))
+            for source in COST_SOURCES
+        )
     )
 
 

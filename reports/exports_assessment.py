@@ -1,12 +1,13 @@
 """The campaign assessment as one .xlsx: parameters, promotion figures of the chain (or the
-caller's scope), its regions and stores, the days, and the callback effect by region, store,
-staff member and hour. Every row of every table, not only the page on screen; rows are
-streamed from the same grouped queries the dashboard reads."""
+caller's scope), its regions and stores with their input and 增量销售 ÷ 投入, the days, and
+the callback effect by region, store, staff member and hour. Every row of every table, not
+only the page on screen; rows are streamed from the same grouped queries the dashboard
+reads."""
 
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.http import FileResponse
@@ -15,10 +16,13 @@ from common.spreadsheets import Column, Sheet, write_xlsx
 from reports.assessment import (
     Assessment,
     CallbackEffect,
+    CampaignCosts,
     EffectLine,
+    InputOutput,
     Measure,
     PromotionFigures,
     call_hours,
+    campaign_costs,
     daily_sales,
     effect_lines_of_staff,
     effect_lines_of_stores,
@@ -32,8 +36,8 @@ from reports.assessment import (
 )
 from reports.selectors import percent_of
 
-REWARDS_PENDING = "待结算"
 CHUNK = 2000
+HUNDREDTH = Decimal("0.01")
 
 
 def ratio_cell(value: Decimal | None) -> Decimal | None:
@@ -68,7 +72,6 @@ PROMOTION_COLUMNS = [
     *_measure_columns("客单价", "money"),
     Column("达标项数", kind="int", width=10),
     Column("增量销售", kind="money"),
-    Column("奖励与赠品", width=12),
 ]
 EFFECT_COLUMNS = [
     Column("接通电话", kind="int", width=10),
@@ -93,6 +96,35 @@ def _measure_cells(measure: Measure) -> tuple:
     )
 
 
+def promotion_columns(costs: CampaignCosts) -> list[Column]:
+    """The promotion figures, then the input: each cost source's amount and status (left
+    blank while pending), their total, and 增量销售 ÷ 投入 (blank when nothing was spent)."""
+    return [
+        *PROMOTION_COLUMNS,
+        *(
+            column
+            for source in costs.sources
+            for column in (
+                Column(source.label, kind="money"),
+                Column(f"{source.label}状态", width=10),
+            )
+        ),
+        Column("投入合计", kind="money"),
+        Column("投入状态", width=10),
+        Column("增量销售 ÷ 投入", kind="decimal", width=14),
+    ]
+
+
+def input_cells(spent: InputOutput) -> tuple:
+    ratio = spent.ratio
+    return (
+        *(cell for cost in spent.costs for cell in (cost.amount, cost.status.label)),
+        spent.total,
+        spent.status.label,
+        None if ratio is None else ratio.quantize(HUNDREDTH, rounding=ROUND_HALF_UP),
+    )
+
+
 def promotion_cells(figures: PromotionFigures) -> tuple:
     return (
         figures.baseline_sales,
@@ -104,7 +136,6 @@ def promotion_cells(figures: PromotionFigures) -> tuple:
         *_measure_cells(figures.ticket),
         figures.goals_reached,
         figures.extra_sales,
-        REWARDS_PENDING,
     )
 
 
@@ -157,10 +188,14 @@ def assessment_sheets(user, assessment: Assessment, scope_name: str) -> list[She
         f"{periods.baseline_days} 天（{periods.baseline_first:%Y-%m-%d} 至 "
         f"{periods.baseline_last:%Y-%m-%d}）的日均"
     )
+    costs = campaign_costs(user, assessment)
     notes = [
         title,
-        "品牌门店销售（不含有赞小程序下账的预售订单）；奖励与赠品：结算尚未生成，待结算。",
+        "品牌门店销售（不含有赞小程序下账的预售订单）。"
+        + "".join(costs.notes)
+        + "投入合计为各项之和；增量销售 ÷ 投入在投入为 0 时留空。",
     ]
+    columns = promotion_columns(costs)
     goals = parameters.goals
     parameter_rows = [
         ("活动前对比天数", parameters.baseline_days),
@@ -170,6 +205,7 @@ def assessment_sheets(user, assessment: Assessment, scope_name: str) -> list[She
         ("回访后计入转化的天数", parameters.conversion_days),
     ]
     stores = store_promotion(user, assessment).select_related("region")
+    total = total_promotion(user, assessment)
     return [
         Sheet(
             "考核参数",
@@ -179,15 +215,19 @@ def assessment_sheets(user, assessment: Assessment, scope_name: str) -> list[She
         ),
         Sheet(
             "活动考核-合计",
-            [Column("范围", width=14), *PROMOTION_COLUMNS],
-            [(scope_name, *promotion_cells(total_promotion(user, assessment)))],
+            [Column("范围", width=14), *columns],
+            [(scope_name, *promotion_cells(total), *input_cells(costs.of_scope(total)))],
             title_lines=notes,
         ),
         Sheet(
             "活动考核-片区",
-            [Column("片区", width=14), *PROMOTION_COLUMNS],
+            [Column("片区", width=14), *columns],
             (
-                (line.holder.name, *promotion_cells(line.figures))
+                (
+                    line.holder.name,
+                    *promotion_cells(line.figures),
+                    *input_cells(costs.of_region(line.holder, line.figures)),
+                )
                 for line in region_promotion(user, assessment)
             ),
             title_lines=notes,
@@ -198,15 +238,10 @@ def assessment_sheets(user, assessment: Assessment, scope_name: str) -> list[She
                 Column("门店ID", kind="int", width=8),
                 Column("门店名称", width=24),
                 Column("片区", width=12),
-                *PROMOTION_COLUMNS,
+                *columns,
             ],
             (
-                (
-                    store.store_id,
-                    store.name,
-                    store.region.name,
-                    *promotion_cells(assessment.figures(store)),
-                )
+                _store_row(store, assessment.figures(store), costs)
                 for store in stores.iterator(chunk_size=CHUNK)
             ),
             title_lines=notes,
@@ -287,6 +322,16 @@ def assessment_sheets(user, assessment: Assessment, scope_name: str) -> list[She
             title_lines=[title],
         ),
     ]
+
+
+def _store_row(store, figures: PromotionFigures, costs: CampaignCosts) -> tuple:
+    return (
+        store.store_id,
+        store.name,
+        store.region.name,
+        *promotion_cells(figures),
+        *input_cells(costs.of_store(store, figures)),
+    )
 
 
 def _effect_note(assessment: Assessment) -> str:

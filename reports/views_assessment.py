@@ -22,6 +22,7 @@ from reports.assessment import (
     assessment_of,
     best_hours,
     call_hours,
+    campaign_costs,
     daily_sales,
     effect_lines_of_staff,
     effect_lines_of_stores,
@@ -112,8 +113,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         return assessment_response(user, assessment, scope_name(user))
     total = total_promotion(user, assessment)
+    costs = campaign_costs(user, assessment)
     days = daily_sales(user, assessment)
     stores = _page(request, store_promotion(user, assessment).select_related("region"), "page")
+    store_figures = [(store, assessment.figures(store)) for store in stores]
     effect_regions = region_effect(user, assessment)
     effect_stores = _page(request, store_effect_rows(user, assessment), "store_page")
     effect_staff = _page(request, staff_effect_rows(user, assessment), "staff_page")
@@ -124,9 +127,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "periods": assessment.periods,
         "scope_name": scope_name(user),
         "total": total,
-        "regions": region_promotion(user, assessment),
+        "total_input": costs.of_scope(total),
+        "costs": costs,
+        "regions": [
+            (line, costs.of_region(line.holder, line.figures))
+            for line in region_promotion(user, assessment)
+        ],
         "stores_page": stores,
-        "store_lines": [(store, assessment.figures(store)) for store in stores],
+        "store_lines": [
+            (store, figures, costs.of_store(store, figures)) for store, figures in store_figures
+        ],
         "effect": total_effect(user, assessment),
         "effect_regions": effect_regions,
         "effect_stores_page": effect_stores,

@@ -4,7 +4,7 @@ line, the JSON summary (formats.md) and what changed between two versions."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Case, DecimalField, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from campaigns.models import Campaign
@@ -12,6 +12,7 @@ from common.dates import local_day_range
 from common.errors import NotFound
 from presale.models import YouzanOrder
 from presale.selectors import orders_visible
+from reports.assessment import CostStatus, SourceCosts
 from rewards.models import SettlementLine, SettlementRun
 from rewards.rules import RULE_KINDS
 from stores.access import Level, restrict_to_holders, scope_of
@@ -44,6 +45,38 @@ def run_of_campaign(campaign: Campaign, version: int | None = None) -> Settlemen
             else f"活动 {campaign.code} 还没有结算，请先计算。"
         )
     return run
+
+
+def run_of_record(user, campaign: Campaign) -> SettlementRun | None:
+    """The version that stands for the campaign's settlement: the latest approved one, or,
+    before any approval, the latest draft."""
+    approved_first = Case(
+        When(status=SettlementRun.Status.APPROVED, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return runs_visible(user).filter(campaign=campaign).order_by(approved_first, "-version").first()
+
+
+def rewards_paid(user, campaign: Campaign) -> SourceCosts:
+    """The assessment's cost source (registered in RewardsConfig.ready): the paid lines of
+    the version of record, summed per region and store in one grouped query; a region's
+    own lines have no store, a staff member's are their store's."""
+    run = run_of_record(user, campaign)
+    if run is None:
+        return SourceCosts(CostStatus.PENDING, note="还没有结算，奖励待结算。")
+    paid = SettlementLine.objects.filter(run=run, direction=SettlementLine.Direction.PAY)
+    rows = (
+        restrict_to_holders(user, paid)
+        .values("region", "store")
+        .annotate(amount=Sum("amount"))
+        .order_by()
+    )
+    if run.locked:
+        return SourceCosts(CostStatus.FINAL, rows, f"第 {run.version} 版结算（已审批）的应付金额。")
+    return SourceCosts(
+        CostStatus.DRAFT, rows, f"第 {run.version} 版结算草稿的应付金额，财务审批前可能变化。"
+    )
 
 
 def lines_visible(user, run: SettlementRun) -> QuerySet[SettlementLine]:

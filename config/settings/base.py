@@ -246,6 +246,8 @@ SPECTACULAR_SETTINGS = {
         "CallbackOutcomeEnum": "callbacks.models.Outcome",
         # Targets and settlement lines are held by the same three kinds of holder.
         "HolderLevelEnum": "campaigns.models.Target.Level",
+        # Each cost of the assessment and a row's whole input share one set of statuses.
+        "CostStatusEnum": "reports.assessment.CostStatus",
     },
 }
 

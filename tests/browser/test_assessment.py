@@ -11,7 +11,17 @@ from callbacks.models import Outcome
 from common.dates import local_today
 from tests.browser.test_home_pages import log_in
 from tests.reports import assessment_fixtures
-from tests.reports.assessment_fixtures import at, call, member, presale_order, sale, task_of
+from tests.reports.assessment_fixtures import (
+    at,
+    call,
+    gift_handout,
+    member,
+    presale_order,
+    sale,
+    settlement,
+    settlement_line,
+    task_of,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,8 +59,27 @@ def calls(promotion, shop):
     return promotion
 
 
+@pytest.fixture
+def settled(calls, shop):
+    """An approved settlement pays 李店员 of 307 30.00 and 北门片 200.00; 307 handed out a
+    gift of 45.00."""
+    run = settlement(calls, 1, approved_by=shop["operations"])
+    settlement_line(
+        run, "30.00", region=shop["north"], store=shop["stores"][307], staff=shop["clerk_307"]
+    )
+    settlement_line(run, "200.00", region=shop["north"])
+    gift_handout(
+        calls,
+        shop["stores"][307],
+        "45.00",
+        handler=shop["clerk_307"],
+        second_handler=shop["clerk_307b"],
+    )
+    return calls
+
+
 def test_operations_read_the_dashboard_and_export_it(
-    live_server, browser, screenshot, calls, tmp_path
+    live_server, browser, screenshot, settled, tmp_path
 ):
     for width, height in ((375, 812), (1280, 900)):
         context = browser.new_context(
@@ -70,6 +99,11 @@ def test_operations_read_the_dashboard_and_export_it(
         assert page.locator("#daily-chart line.reference").count() == 2
         assert page.locator("#best-hours").inner_text().startswith("最容易接通：19:00–20:00")
         assert "✓ 达标" in page.locator("#promotion-stores tr[data-store-id='307']").inner_text()
+        s307 = page.locator("#promotion-stores tr[data-store-id='307']")
+        assert s307.locator("td[data-cost='total']").inner_text() == "¥75.00"
+        # 北门片: 307's 30.00 and 45.00 and the region's own 200.00.
+        north = page.locator("#promotion-regions tr[data-region='北门片']")
+        assert north.locator("td[data-cost='total']").inner_text() == "¥275.00"
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         screenshot(page, f"assessment-{width}")
 

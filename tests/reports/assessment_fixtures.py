@@ -9,9 +9,12 @@ from django.utils import timezone
 
 from callbacks.models import CallbackAttempt, CallbackTask, Channel, Outcome
 from campaigns.models import Campaign
+from coupons.models import GiftHandout
 from members.models import Member, SaleLine
 from presale.models import YouzanOrder
+from rewards.models import SettlementLine, SettlementRun
 from stores.models import Role
+from tests.coupons.factories import GiftFactory
 from tests.factories import RegionFactory, StaffFactory, StoreFactory, region_lead_of
 
 # The presale (campaign) window is 5 days; the 10 days before it are the baseline.
@@ -142,4 +145,53 @@ def member(store, phone: str, card_no: str) -> Member:
 def task_of(campaign, store, person: Member) -> CallbackTask:
     return CallbackTask.objects.create(
         campaign=campaign, member=person, store=store, phone=person.phone
+    )
+
+
+def settlement(campaign, version: int, *, approved_by=None) -> SettlementRun:
+    """A settlement version as the run stores it; approved when an approver is given."""
+    approved = approved_by is not None
+    return SettlementRun.objects.create(
+        campaign=campaign,
+        version=version,
+        status=SettlementRun.Status.APPROVED if approved else SettlementRun.Status.DRAFT,
+        computed_at=at(CAMPAIGN_LAST, "20:00"),
+        approved_at=at(CAMPAIGN_LAST, "21:00") if approved else None,
+        approved_by=approved_by,
+    )
+
+
+def settlement_line(run, amount, *, region, store=None, staff=None, direction="pay"):
+    """A line held by a region (no store), a store, or a staff member (and their store)."""
+    recipient_type = "staff" if staff else "store" if store else "region"
+    recipient = staff.staff_no if staff else str(store.store_id) if store else region.name
+    position = run.lines.count() + 1
+    return SettlementLine.objects.create(
+        run=run,
+        position=position,
+        kind="target_bonus",
+        rule_number=1,
+        recipient_type=recipient_type,
+        recipient=recipient,
+        region=region,
+        store=store,
+        staff=staff,
+        direction=direction,
+        amount=Decimal(amount),
+        identity=f"{recipient_type}:{recipient}:{position}",
+    )
+
+
+def gift_handout(campaign, store, value, *, handler, second_handler) -> GiftHandout:
+    return GiftHandout.objects.create(
+        campaign=campaign,
+        store=store,
+        handed_on=CAMPAIGN_FIRST,
+        receipt_no=f"G{next(NUMBERS):06d}",
+        purchase_amount=Decimal("698.00"),
+        gift=GiftFactory(),
+        gift_value=Decimal(value),
+        customer_confirmed=True,
+        handler=handler,
+        second_handler=second_handler,
     )

@@ -48,7 +48,17 @@ def test_promotion_per_store_region_and_chain(called, shop, login):
     }
     assert (s308["customers"]["growth"], s308["customers"]["reached"]) == ("0.5000", True)
     assert (s308["ticket"]["campaign"], s308["ticket"]["reached"]) == ("120.00", True)
-    assert (s308["extra_sales"], s308["rewards_and_gifts"]) == ("800.00", "pending")
+    assert s308["extra_sales"] == "800.00"
+    # No settlement yet: the rewards are pending, so are the input and the ratio.
+    assert s308["costs"] == [
+        {"source": "rewards", "label": "奖励", "amount": None, "status": "pending"},
+        {"source": "gifts", "label": "赠品", "amount": "0.00", "status": "final"},
+    ]
+    assert (s308["input_total"], s308["input_status"], s308["return_ratio"]) == (
+        None,
+        "pending",
+        None,
+    )
 
     regions = client.get(f"/api/assessment-promotion/?{CODE}&level=region").json()["results"]
     assert [(row["name"], row["campaign_sales"]) for row in regions] == [

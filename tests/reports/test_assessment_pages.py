@@ -19,9 +19,12 @@ from tests.reports.assessment_fixtures import (
     CAMPAIGN_FIRST,
     at,
     call,
+    gift_handout,
     member,
     presale_order,
     sale,
+    settlement,
+    settlement_line,
     task_of,
 )
 
@@ -68,7 +71,13 @@ def test_operations_see_every_store_region_and_the_chain(called, shop, login):
     assert "2.0 → 3.0" in row and "▲ +50.0%" in row
     assert "¥100.00 → ¥120.00" in row and "▲ +20.0%" in row
     assert "¥800.00" in row  # extra sales: 1,800 − 200 × 5
-    assert "待结算" in row
+    # No settlement yet: the rewards, the input and the ratio wait for it; no gifts yet.
+    assert re.findall(r'data-cost="([a-z]+)">(.*?)</td>', row) == [
+        ("rewards", '<span class="badge">待结算</span>'),
+        ("gifts", "¥0.00"),
+        ("total", '<span class="badge">待结算</span>'),
+        ("ratio", '<span class="badge">待结算</span>'),
+    ]
     assert "无活动前数据" in row_of(html, "promotion-stores", "512")
     assert keys_of(html, "promotion-regions") == ["北门片", "西门一片"]
     assert 'id="daily-chart"' in html and html.count('class="bar series-') >= 15
@@ -133,7 +142,14 @@ def test_the_workbook_holds_every_table(called, shop, login):
         "达标",
         "达标",
     )
-    assert (s308["增量销售"], s308["奖励与赠品"]) == (800, "待结算")
+    assert s308["增量销售"] == 800
+    assert (s308["奖励"], s308["奖励状态"], s308["赠品"], s308["赠品状态"]) == (
+        "",
+        "待结算",
+        0,
+        "已确定",
+    )
+    assert (s308["投入合计"], s308["投入状态"], s308["增量销售 ÷ 投入"]) == ("", "待结算", "")
     parameters = book.get_sheet_by_name("考核参数").to_python()[2:]
     assert ["销售额增长目标", "100.0%"] in parameters
     staff = book.get_sheet_by_name("回访转化-员工").to_python()
@@ -176,9 +192,10 @@ def test_the_home_page_of_operations_links_the_dashboard(shop, login):
     assert 'href="/reports/assessment/"' in login(shop["operations"]).get("/").content.decode()
 
 
-def _grow_chain(campaign, stores: int) -> None:
+def _grow_chain(campaign, stores: int, settled=None) -> None:
     """Up to `stores` stores in 5 regions, each with sales before and in the campaign, a
-    member reached who bought, and one never reached."""
+    member reached who bought, one never reached, a gift handed out and, in the `settled`
+    version, a reward for the store, for its clerk and for its region."""
     regions = [RegionFactory.build(name=f"规模片{n}") for n in range(5)]
     regions = [Region.objects.get_or_create(name=region.name)[0] for region in regions]
     grown = Store.objects.filter(store_id__gte=10000).count()
@@ -192,6 +209,11 @@ def _grow_chain(campaign, stores: int) -> None:
         presale_order(store, at(CAMPAIGN_FIRST), "698.00", phone=reached.phone)
         not_reached = member(store, f"134{store.store_id:08d}", f"84{store.store_id:08d}")
         task_of(campaign, store, not_reached)
+        second = StaffFactory(store=store)
+        gift_handout(campaign, store, "45.00", handler=clerk, second_handler=second)
+        settlement_line(settled, "100.00", region=store.region, store=store)
+        settlement_line(settled, "20.00", region=store.region, store=store, staff=clerk)
+        settlement_line(settled, "10.00", region=store.region)
 
 
 def _queries(client) -> int:
@@ -203,8 +225,13 @@ def _queries(client) -> int:
 
 def test_the_dashboard_query_count_does_not_grow_with_the_stores(promotion, shop, login):
     client = login(shop["operations"])
-    _grow_chain(promotion, 10)
+    settled = settlement(promotion, 1, approved_by=shop["operations"])
+    _grow_chain(promotion, 10, settled)
     ten = _queries(client)
-    _grow_chain(promotion, 500)
+    _grow_chain(promotion, 500, settled)
     assert Store.objects.filter(store_id__gte=10000).count() == 500
     assert _queries(client) == ten
+    # Every store's input counts: its 100.00, its clerk's 20.00, 10.00 to its region, and
+    # a gift of 45.00.
+    html = client.get(URL).content.decode()
+    assert "合计 <strong>¥87,500.00</strong>" in html  # 500 × (100 + 20 + 10 + 45)
