@@ -249,3 +249,10 @@ def test_settle_json_prints_the_formats_summary(chain, capsys):
     assert set(tier) == {"kind", "recipient_type", "recipient", "direction", "amount", "facts"}
     pay = sum(Decimal(line["amount"]) for line in summary["lines"] if line["direction"] == "pay")
     assert Decimal(summary["totals"]["pay"]) == pay
+
+
+def test_finance_reaches_the_settlements_from_the_home_page(chain, run, login):
+    home = login(chain["finance"]).get("/").content.decode()
+    assert 'href="/settlements/"' in home
+    listing = login(chain["finance"]).get("/settlements/").content.decode()
+    assert f'href="/settlements/{run.pk}/"' in listing and "待审批" in listing
