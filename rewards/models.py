@@ -85,10 +85,35 @@ class SettlementLine(models.Model):
     recipient_type = models.CharField("对象类型", max_length=10, choices=RecipientType.choices)
     recipient = models.CharField("对象", max_length=64)
     # The line's holders, for scope and totals: a staff line names its store and region,
-    # a store line its region.
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    # a store line its region. The run reads them from those very rows, and a chain's run
+    # writes millions of lines, so the database does not check each reference again at
+    # commit (Django still protects them on delete).
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     store = models.ForeignKey(
-        Store, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Store,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    staff = models.ForeignKey(
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    order = models.ForeignKey(
+        YouzanOrder,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     staff = models.ForeignKey(
         Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
