@@ -1,8 +1,10 @@
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Min, Prefetch, QuerySet, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 
 from campaigns.models import Campaign
 from common.dates import local_day_start
@@ -134,25 +136,77 @@ def booking_reconciliation(
     return bookings_reconcile(campaign, stores)
 
 
-def bookings_reconcile(campaign: Campaign, stores: QuerySet[Store]) -> list[StoreReconciliation]:
-    """The reconciliation of the given stores, whoever asks: the settlement's booking gap
-    reads it for the whole chain."""
+def _receipt_bookings(campaign: Campaign, stores: QuerySet[Store]) -> QuerySet:
+    """Each POS receipt that books a presale order (channel 有赞小程序, booking days 1–N):
+    its store, the order number, the receipt's amount for it and when it was booked."""
     start, end = booking_window(campaign)
-    exported = {
-        (store_pk, order_no): to_money(amount)
-        for store_pk, order_no, amount in booking_orders(campaign)
-        .filter(store__in=stores)
-        .values_list("store_id", "order_no", "net_amount")
-    }
-    bookings = (
+    return (
         SaleLine.objects.filter(
             store__in=stores, channel=BOOKING_CHANNEL, sold_at__gte=start, sold_at__lt=end
         )
         .exclude(external_order_no="")
         .values("store_id", "external_order_no", "receipt_no")
         .annotate(amount=Sum("amount"), booked_at=Min("sold_at"))
-        .order_by("booked_at", "receipt_no")
     )
+
+
+@dataclass(frozen=True)
+class BookingGap:
+    store_pk: int
+    exported: Decimal
+    booked: Decimal
+    orders: int
+
+    @property
+    def gap(self) -> Decimal:
+        return to_money(max(self.exported - self.booked, Decimal(0)))
+
+
+def booking_gaps(campaign: Campaign, stores: QuerySet[Store]) -> list[BookingGap]:
+    """Per store, in grouped queries for the whole chain, the figures of the reconciliation
+    without its order-by-order list: the exported presale against the first booking of each
+    of the store's own orders (a second booking or another store's order books nothing)."""
+    exported = (
+        booking_orders(campaign)
+        .filter(store__in=stores)
+        .values("store_id")
+        .annotate(total=Sum("net_amount"), orders=Count("pk"))
+        .order_by()
+    )
+    own_order = booking_orders(campaign).filter(
+        store_id=OuterRef("store_id"), order_no=OuterRef("external_order_no")
+    )
+    first_bookings = (
+        _receipt_bookings(campaign, stores)
+        .filter(Exists(own_order))
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("store_id"), F("external_order_no")],
+                order_by=[F("booked_at").asc(), F("receipt_no").asc()],
+            )
+        )
+        .filter(place=1)
+        .values_list("store_id", "amount")
+    )
+    booked: dict[int, Decimal] = defaultdict(Decimal)
+    for store_pk, amount in first_bookings.iterator(chunk_size=5000):
+        booked[store_pk] += to_money(amount)
+    return [
+        BookingGap(row["store_id"], to_money(row["total"]), booked[row["store_id"]], row["orders"])
+        for row in sorted(exported, key=lambda row: row["store_id"])
+    ]
+
+
+def bookings_reconcile(campaign: Campaign, stores: QuerySet[Store]) -> list[StoreReconciliation]:
+    """The order-by-order reconciliation of the given stores, whoever asks."""
+    exported = {
+        (store_pk, order_no): to_money(amount)
+        for store_pk, order_no, amount in booking_orders(campaign)
+        .filter(store__in=stores)
+        .values_list("store_id", "order_no", "net_amount")
+    }
+    bookings = _receipt_bookings(campaign, stores).order_by("booked_at", "receipt_no")
     by_store: dict[int, StoreReconciliation] = {}
 
     def of(store_pk: int) -> StoreReconciliation:

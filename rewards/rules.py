@@ -22,7 +22,7 @@ from common.dates import local_day_range
 from common.errors import ServiceError
 from common.money import to_money
 from presale.models import YouzanOrder
-from presale.selectors import bookings_reconcile
+from presale.selectors import BookingGap, booking_gaps
 from reports.facts import store_sales
 from stores.models import Region, Store
 
@@ -142,8 +142,8 @@ class CampaignFacts:
         )
 
     @cached_property
-    def bookings(self):
-        return bookings_reconcile(self.campaign, Store.objects.all())
+    def bookings(self) -> list[BookingGap]:
+        return booking_gaps(self.campaign, Store.objects.all())
 
 
 def order_facts(orders: QuerySet, *, ranked: bool = False) -> Iterator[OrderFact]:
@@ -483,7 +483,7 @@ class BookingGap(Rule):
             if row.gap > 0:
                 yield self._store_line(
                     facts,
-                    row.store.pk,
+                    row.store_pk,
                     OWE,
                     row.gap,
                     presale=money_text(row.exported),

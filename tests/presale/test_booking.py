@@ -22,8 +22,8 @@ from members.models import SaleLine
 from presale.exports import booking_sheet_file_name, booking_sheet_write
 from presale.jobs import BOOKING_SHEETS
 from presale.models import YouzanOrder
-from presale.selectors import booking_reconciliation
-from stores.models import Role
+from presale.selectors import booking_gaps, booking_reconciliation
+from stores.models import Role, Store
 from tests.factories import RegionFactory, StaffFactory, StoreFactory, region_lead_of
 from tests.helpers import LIBREOFFICE, libreoffice_csv_rows, wait_until
 
@@ -284,6 +284,16 @@ def test_reconciliation_lists_a_double_booking_and_a_missed_order_with_the_booki
 
     lead_rows = booking_reconciliation(chain["north_lead"].user, campaign)
     assert [row.store.store_id for row in lead_rows] == [307, 308]
+
+    # The settlement's grouped figures for the whole chain are the reconciliation's.
+    gaps = {gap.store_pk: gap for gap in booking_gaps(campaign, Store.objects.all())}
+    assert {
+        row.store.store_id: (row.exported, row.booked, row.gap, row.orders) for row in rows.values()
+    } == {
+        store.store_id: (gap.exported, gap.booked, gap.gap, gap.orders)
+        for store in Store.objects.filter(pk__in=gaps)
+        for gap in [gaps[store.pk]]
+    }
 
 
 @pytest.mark.django_db
