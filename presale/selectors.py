@@ -1,8 +1,8 @@
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
@@ -189,11 +189,24 @@ def booking_gaps(campaign: Campaign, stores: QuerySet[Store]) -> list[BookingGap
         .filter(place=1)
         .values_list("store_id", "amount")
     )
-    booked: dict[int, Decimal] = defaultdict(Decimal)
-    for store_pk, amount in first_bookings.iterator(chunk_size=5000):
-        booked[store_pk] += to_money(amount)
+    # Summed per store in the database: a chain books millions of orders, and a cursor over
+    # them would also be planned for its first rows rather than for all of them. The sum
+    # comes back as text, so SQLite's floating-point sum never reaches the money.
+    first_sql, params = first_bookings.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT booked_first.store_id, CAST(SUM(booked_first.amount) AS TEXT)"  # noqa: S608
+            f" FROM ({first_sql}) booked_first GROUP BY booked_first.store_id",
+            params,
+        )
+        booked = {store_pk: to_money(amount) for store_pk, amount in cursor.fetchall()}
     return [
-        BookingGap(row["store_id"], to_money(row["total"]), booked[row["store_id"]], row["orders"])
+        BookingGap(
+            row["store_id"],
+            to_money(row["total"]),
+            booked.get(row["store_id"], Decimal("0.00")),
+            row["orders"],
+        )
         for row in sorted(exported, key=lambda row: row["store_id"])
     ]
 
