@@ -128,6 +128,22 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def chain_build(database: BenchDatabase, arguments: argparse.Namespace) -> None:
+    """The synthetic chain of --stores, --staff and --orders, in SQL."""
+    done = step("building the chain and its orders in SQL")
+    database.execute(
+        CHAIN_SQL.format(
+            regions=REGIONS,
+            stores=arguments.stores,
+            staff=arguments.staff,
+            orders=arguments.orders,
+            presale_start=PRESALE_START,
+            days=PRESALE_DAYS,
+        )
+    )
+    done()
+
+
 def group_by_seconds(database: BenchDatabase) -> float:
     """Median of three runs of the single GROUP BY, the floor the nightly job is held to."""
     timings = []
@@ -156,18 +172,7 @@ def main(argv: list[str]) -> int:
             done = step("migrating")
             require_success("migrate", run_measured(manage("migrate", "--noinput"), env))
             done()
-            done = step("building the chain and its orders in SQL")
-            database.execute(
-                CHAIN_SQL.format(
-                    regions=REGIONS,
-                    stores=arguments.stores,
-                    staff=arguments.staff,
-                    orders=arguments.orders,
-                    presale_start=PRESALE_START,
-                    days=PRESALE_DAYS,
-                )
-            )
-            done()
+            chain_build(database, arguments)
             done = step("creating the campaign and its store targets")
             require_success("campaign", run_measured(manage("shell", "-c", CAMPAIGN_CODE), env))
             done()

@@ -33,7 +33,7 @@ from import_pos import (
     step,
     verdict,
 )
-from nightly import CHAIN_SQL, PRESALE_DAYS, PRESALE_START, REGIONS, group_by_seconds
+from nightly import chain_build, group_by_seconds
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_settlement"
 CAMPAIGN = "BENCH-SETTLE"
@@ -134,18 +134,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
 
 
 def build_chain(database: BenchDatabase, arguments: argparse.Namespace) -> None:
-    done = step("building the chain and its orders in SQL")
-    database.execute(
-        CHAIN_SQL.format(
-            regions=REGIONS,
-            stores=arguments.stores,
-            staff=arguments.staff,
-            orders=arguments.orders,
-            presale_start=PRESALE_START,
-            days=PRESALE_DAYS,
-        )
-    )
-    done()
+    chain_build(database, arguments)
     done = step(f"registering {REGISTERED_TENTHS}0% of the orders to staff")
     database.execute(REGISTER_SQL.format(registered_tenths=REGISTERED_TENTHS))
     done()
