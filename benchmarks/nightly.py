@@ -128,6 +128,16 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def database_prepare(database: BenchDatabase, env: dict[str, str]) -> None:
+    """A new, migrated bench database."""
+    done = step(f"creating database {database.where}")
+    database.recreate()
+    done()
+    done = step("migrating")
+    require_success("migrate", run_measured(manage("migrate", "--noinput"), env))
+    done()
+
+
 def chain_build(database: BenchDatabase, arguments: argparse.Namespace) -> None:
     """The synthetic chain of --stores, --staff and --orders, in SQL."""
     done = step("building the chain and its orders in SQL")
@@ -166,12 +176,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="bench_nightly_") as folder:
         env = child_environment(database, Path(folder))
         try:
-            done = step(f"creating database {database.where}")
-            database.recreate()
-            done()
-            done = step("migrating")
-            require_success("migrate", run_measured(manage("migrate", "--noinput"), env))
-            done()
+            database_prepare(database, env)
             chain_build(database, arguments)
             done = step("creating the campaign and its store targets")
             require_success("campaign", run_measured(manage("shell", "-c", CAMPAIGN_CODE), env))

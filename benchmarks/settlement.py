@@ -33,7 +33,7 @@ from import_pos import (
     step,
     verdict,
 )
-from nightly import chain_build, group_by_seconds
+from nightly import chain_build, database_prepare, group_by_seconds
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_settlement"
 CAMPAIGN = "BENCH-SETTLE"
@@ -166,12 +166,7 @@ def main(argv: list[str]) -> int:
         env = child_environment(database, Path(folder))
         workbook = Path(folder) / "s.xlsx"
         try:
-            done = step(f"creating database {database.where}")
-            database.recreate()
-            done()
-            done = step("migrating")
-            require_success("migrate", run_measured(manage("migrate", "--noinput"), env))
-            done()
+            database_prepare(database, env)
             build_chain(database, arguments)
             done = step("creating the campaign, its rules and targets")
             require_success("campaign", run_measured(manage("shell", "-c", CAMPAIGN_CODE), env))
